@@ -1,0 +1,78 @@
+/**
+ * Every error Telltale reports on purpose carries a stable code and the process exit code it maps to.
+ * Exit codes follow k6 where k6 has one (99 thresholds failed, 104 invalid config, 107 script exception ...),
+ * so CI jobs written for k6 keep working. Every code is documented in docs/errors.md (a test checks it).
+ */
+export const ERROR_CODES = {
+  TT_USAGE: { exitCode: 2, summary: 'Command-line usage error (unknown flag, bad flag value).' },
+  TT_CONFIG_INVALID: { exitCode: 104, summary: 'Test options or a config file failed validation.' },
+  TT_SCRIPT_NOT_FOUND: { exitCode: 104, summary: 'The script file does not exist or cannot be read.' },
+  TT_SCRIPT_BUNDLE: { exitCode: 107, summary: 'The script (or a module it imports) does not parse or bundle.' },
+  TT_SCRIPT_INIT: { exitCode: 107, summary: 'The script threw while its init code ran.' },
+  TT_SCRIPT_EXPORT: { exitCode: 107, summary: 'A function the options refer to (default, exec, setup...) is not exported.' },
+  TT_MODULE_UNSUPPORTED: { exitCode: 107, summary: 'The script imports a module Telltale does not provide.' },
+  TT_OPEN_FAILED: { exitCode: 107, summary: 'open() could not read a file, or was called outside the init context.' },
+  TT_THRESHOLD_INVALID: { exitCode: 104, summary: 'A threshold expression does not parse or does not fit its metric.' },
+  TT_THRESHOLD_UNKNOWN_METRIC: { exitCode: 104, summary: 'A threshold names a metric the test never defines.' },
+  TT_THRESHOLDS_FAILED: { exitCode: 99, summary: 'One or more thresholds failed.' },
+  TT_SETUP_FAILED: { exitCode: 107, summary: 'setup() threw.' },
+  TT_SETUP_TIMEOUT: { exitCode: 100, summary: 'setup() exceeded setupTimeout.' },
+  TT_TEARDOWN_TIMEOUT: { exitCode: 101, summary: 'teardown() exceeded teardownTimeout.' },
+  TT_TEST_ABORTED: { exitCode: 108, summary: 'The script aborted the test (exec.test.abort() or fail in setup).' },
+  TT_EXTERNAL_ABORT: { exitCode: 105, summary: 'The run was interrupted (SIGINT/SIGTERM) and stopped gracefully.' },
+  TT_OUTPUT_INVALID: { exitCode: 104, summary: 'An --out or --summary-export target is malformed or cannot be written.' },
+  TT_PROFILE_UNKNOWN: { exitCode: 104, summary: 'An unknown --profile name or profile parameter.' },
+  TT_CAPACITY_FAILED: { exitCode: 99, summary: 'Capacity search found no rate that meets the thresholds.' },
+  TT_WORKER_FAILED: { exitCode: 103, summary: 'A load worker thread crashed.' },
+  TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
+} as const satisfies Record<string, { exitCode: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface TelltaleErrorOptions {
+  cause?: unknown;
+  /** Overrides the code's default exit code. */
+  exitCode?: number;
+  /** Where the problem is: a file path, optionally with line and column. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The offending field, as a dotted path (`scenarios.checkout.rate`). */
+  field?: string;
+}
+
+export class TelltaleError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly field?: string;
+
+  constructor(code: ErrorCode, message: string, options: TelltaleErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TelltaleError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? ERROR_CODES[code].exitCode;
+    this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
+    this.field = options.field;
+  }
+
+  /** `file:line:column: message [CODE]` — the one-line form the CLI prints. */
+  format(): string {
+    let where = '';
+    if (this.file) {
+      where = this.file;
+      if (this.line !== undefined) where += `:${this.line}`;
+      if (this.line !== undefined && this.column !== undefined) where += `:${this.column}`;
+      where += ': ';
+    }
+    return `${where}${this.message} [${this.code}]`;
+  }
+}
+
+export function isTelltaleError(err: unknown): err is TelltaleError {
+  return err instanceof TelltaleError;
+}
