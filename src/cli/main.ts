@@ -1,0 +1,49 @@
+/** The `telltale` command line. Commands are thin: parse flags, call a domain, pick a reporter. */
+import { Command, CommanderError } from 'commander';
+import { TelltaleError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { registerRun } from './commands/run.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerCapacity } from './commands/capacity.ts';
+
+export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
+  const program = new Command();
+  program
+    .name('telltale')
+    .description('Continuous performance: k6-compatible load tests, CI gates, metrics and alerting')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRun(program, setExit);
+  registerCapacity(program, setExit);
+  registerDemo(program, setExit);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and version exit 0; everything else is a usage error
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (err instanceof TelltaleError) {
+    process.stderr.write(`error: ${err.format()}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 103;
+}

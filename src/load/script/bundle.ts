@@ -1,0 +1,113 @@
+/**
+ * Bundles a user script (TypeScript or JavaScript, ES modules) with esbuild into one ES module file.
+ * k6 module imports are left as imports of Telltale's runtime modules by absolute URL, so every VU
+ * instance of the script shares the one runtime of its worker thread.
+ */
+import { build, type Message, type Plugin } from 'esbuild';
+import { mkdtemp, writeFile, rm, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TelltaleError } from '../../errors.ts';
+import { providedModulePath, providedModuleNames, unsupportedReason } from './modules.ts';
+
+export interface BundledScript {
+  /** Absolute path of the user's entry script. */
+  entry: string;
+  /** file: URL of the bundled module (with an inline source map back to the user's files). */
+  url: string;
+  /** Directory holding the bundle; removed by dispose(). */
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+export async function bundleScript(scriptPath: string): Promise<BundledScript> {
+  const entry = path.resolve(scriptPath);
+  try {
+    await access(entry);
+  } catch {
+    throw new TelltaleError('TT_SCRIPT_NOT_FOUND', `script not found: ${scriptPath}`, { file: scriptPath });
+  }
+
+  let result;
+  try {
+    result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      sourcemap: 'inline',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [k6Modules()],
+      // Keep function and class names for readable stack traces and check names.
+      keepNames: true,
+    });
+  } catch (err) {
+    const errors: Message[] = (err as { errors?: Message[] }).errors ?? [];
+    throw bundleError(errors, entry, err);
+  }
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'telltale-script-'));
+  const out = path.join(dir, 'script.mjs');
+  await writeFile(out, result.outputFiles[0].text);
+  return {
+    entry,
+    url: pathToFileURL(out).href,
+    dir,
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+function bundleError(errors: Message[], entry: string, cause: unknown): TelltaleError {
+  const first = errors[0];
+  if (!first) {
+    return new TelltaleError('TT_SCRIPT_BUNDLE', `cannot bundle ${entry}: ${String(cause)}`, { file: entry, cause });
+  }
+  const detail = (first.detail as { code?: string; reason?: string; specifier?: string } | undefined) ?? undefined;
+  const loc = first.location;
+  const file = loc ? path.resolve(loc.file) : entry;
+  const extra = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const code = detail?.code === 'unsupported-module' ? 'TT_MODULE_UNSUPPORTED' : 'TT_SCRIPT_BUNDLE';
+  const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
+  return new TelltaleError(code, `${first.text}${extra}${snippet}`, {
+    file,
+    line: loc?.line,
+    column: loc ? loc.column + 1 : undefined,
+    cause,
+  });
+}
+
+function k6Modules(): Plugin {
+  return {
+    name: 'telltale-k6-modules',
+    setup(b) {
+      b.onResolve({ filter: /^(k6|telltale)(\/.*)?$/ }, (args) => {
+        const provided = providedModulePath(args.path);
+        if (provided) return { path: pathToFileURL(provided).href, external: true };
+        const why = unsupportedReason(args.path) ?? 'unknown module';
+        return {
+          errors: [
+            {
+              text: `module "${args.path}" is not supported: ${why}. Available: ${providedModuleNames().join(', ')}`,
+              detail: { code: 'unsupported-module' },
+            },
+          ],
+        };
+      });
+      b.onResolve({ filter: /^https?:\/\// }, (args) => ({
+        errors: [
+          {
+            text:
+              `remote module "${args.path}" cannot be fetched at run time; download it once ` +
+              `(e.g. curl -o vendor/${path.posix.basename(new URL(args.path).pathname) || 'module.js'} '${args.path}') ` +
+              `and import it with a relative path`,
+            detail: { code: 'unsupported-module' },
+          },
+        ],
+      }));
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * A virtual user: one instance of the user's script module (its own globals, as in k6) running one
+ * iteration at a time inside its AsyncLocalStorage context.
+ */
+import type { ExecutorVu, IterationResult } from './types.ts';
+import { vuStorage, vuTags, type Runtime, type ScenarioState, type VuState } from './runtime/context.ts';
+import { VuHttp } from './http/index.ts';
+
+const noop = () => undefined;
+
+export type ScriptModule = Record<string, unknown>;
+
+export interface VuInit {
+  id: number;
+  idInInstance: number;
+  module: ScriptModule;
+  runtime: Runtime;
+  scenario: ScenarioState | undefined;
+  /** Name of the exported function each iteration calls (none for the setup/teardown VU). */
+  exec: string | undefined;
+  /** setup() data as JSON; each VU parses its own copy, as k6 does. */
+  setupJson: string | undefined;
+  onError(err: unknown, vu: Vu): void;
+}
+
+export class Vu implements ExecutorVu {
+  readonly id: number;
+  readonly state: VuState;
+  private readonly rt: Runtime;
+  private readonly fn: (data: unknown) => unknown;
+  private data: unknown;
+  private readonly onError: (err: unknown, vu: Vu) => void;
+  private controller = new AbortController();
+  private running = false;
+  private iterations = 0;
+
+  constructor(init: VuInit) {
+    this.id = init.id;
+    this.rt = init.runtime;
+    const fn = init.exec === undefined ? undefined : init.module[init.exec];
+    if (init.exec !== undefined && typeof fn !== 'function') throw new Error(`exported function "${init.exec}" not found`);
+    this.fn = (fn ?? noop) as (data: unknown) => unknown;
+    this.data = init.setupJson === undefined ? undefined : JSON.parse(init.setupJson);
+    this.onError = init.onError;
+    const http = new VuHttp(init.runtime.httpDefaults);
+    const rt = this.rt;
+    this.state = {
+      id: init.id,
+      idInInstance: init.idInInstance,
+      scenario: init.scenario,
+      iteration: 0,
+      iterationInInstance: 0,
+      iterationInTest: 0,
+      groupPath: '',
+      vuTags: {},
+      cachedTags: undefined,
+      http,
+      signal: this.controller.signal,
+      request: {
+        baseTags: {},
+        emit: (s) => rt.emit(s),
+        now: () => rt.clock.now(),
+        signal: undefined,
+        startDelayMs: undefined,
+      },
+    };
+  }
+
+  /** Gives the VU its own copy of setup()'s data. */
+  setData(setupJson: string | undefined): void {
+    this.data = setupJson === undefined ? undefined : JSON.parse(setupJson);
+  }
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Stops the running iteration at once (sleep and requests reject); the next iteration gets a fresh signal. */
+  interrupt(): void {
+    if (this.running) this.controller.abort();
+  }
+
+  async runIteration(intendedStart?: number): Promise<IterationResult> {
+    const st = this.state;
+    const rt = this.rt;
+    if (this.controller.signal.aborted) {
+      this.controller = new AbortController();
+      st.signal = this.controller.signal;
+    }
+    const signal = st.signal;
+    const start = rt.clock.now();
+    st.request.startDelayMs = intendedStart === undefined ? undefined : Math.max(0, start - intendedStart);
+    st.iteration = this.iterations++;
+    st.iterationInInstance++;
+    if (st.scenario) {
+      st.iterationInTest = st.scenario.iterationsStarted * rt.segment.count + rt.segment.index;
+      st.scenario.iterationsStarted++;
+    }
+    st.groupPath = '';
+    st.cachedTags = undefined;
+    this.running = true;
+    let ok = true;
+    try {
+      await vuStorage.run(st, this.fn, this.data);
+    } catch (err) {
+      if (signal.aborted) {
+        rt.instance.iterationsInterrupted++;
+        return { ok: false };
+      }
+      ok = false;
+      this.onError(err, this);
+    } finally {
+      this.running = false;
+    }
+    if (signal.aborted) {
+      rt.instance.iterationsInterrupted++;
+      return { ok: false };
+    }
+    const end = rt.clock.now();
+    st.groupPath = '';
+    st.cachedTags = undefined;
+    const tags = vuTags(st);
+    rt.emit({ metric: 'iteration_duration', time: end, value: end - start, tags });
+    rt.emit({ metric: 'iterations', time: end, value: 1, tags });
+    rt.instance.iterationsCompleted++;
+    return { ok };
+  }
+
+  /** Runs a lifecycle function (setup/teardown/handleSummary) in this VU's context. */
+  async call(fnName: string, module: ScriptModule, arg?: unknown): Promise<unknown> {
+    const fn = module[fnName];
+    if (typeof fn !== 'function') return undefined;
+    const groupPath = this.state.groupPath;
+    try {
+      return await vuStorage.run(this.state, fn as (a: unknown) => unknown, arg);
+    } finally {
+      this.state.groupPath = groupPath;
+      this.state.cachedTags = undefined;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.state.http.close();
+  }
+}
