@@ -91,19 +91,19 @@ async function capacityCommand(script: string, flags: CapacityFlags): Promise<nu
   const result = await findCapacity(
     runAt,
     { startRate, maxRate, growth: parsePositive(flags.growth, '--growth'), precision: parsePositive(flags.precision, '--precision') },
-    (step) => {
-      const s = step as { rate: number; passed: boolean; achievedRate: number; p95?: number; errorRate?: number; dropped?: number };
+    (s) => {
       log(
         `  ${String(Math.round(s.rate)).padStart(7)}/s  ${s.passed ? 'pass' : 'FAIL'}  achieved ${s.achievedRate.toFixed(1)}/s` +
           `${s.p95 === undefined ? '' : `  p95 ${formatDuration(s.p95)}`}` +
           `${s.errorRate === undefined ? '' : `  errors ${(s.errorRate * 100).toFixed(2)}%`}` +
-          `${s.dropped ? `  dropped ${s.dropped}` : ''}\n`,
+          `${s.dropped ? `  dropped ${s.dropped}` : ''}` +
+          `${s.reason ? `  (${s.reason})` : ''}\n`,
       );
     },
   );
   if (result.capacity === null) {
     throw new TelltaleError('TT_CAPACITY_FAILED', `even ${startRate} iterations/s fails the thresholds of ${script}`);
   }
-  process.stdout.write(`capacity: ${Math.floor(result.capacity)} iterations/s\n`);
+  process.stdout.write(`capacity: ${Math.floor(result.capacity)} iterations/s${result.note ? ` (${result.note})` : ''}\n`);
   return 0;
 }

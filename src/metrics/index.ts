@@ -1,0 +1,18 @@
+export type { MetricDef, MetricType, Sample, SampleSink, SubmetricSelector, Tags, ValueType } from './types.ts';
+export { BUILTIN_METRICS, EXPECTED_RESPONSE_KEY } from './builtin.ts';
+export { MetricRegistry, isValidMetricName } from './registry.ts';
+export { formatSubmetricKey, matchesSelector, parseMetricKey } from './metric-key.ts';
+export { withDefaultSelectors } from './selectors.ts';
+export { Aggregator } from './aggregator.ts';
+export { DISTRIBUTION_PERCENTILES, MergedResult } from './merged-result.ts';
+export type { BuildSummaryOptions, MergedResultOptions } from './merged-result.ts';
+export type { AggregateDelta, CheckDelta, ErrorDelta, MetricDelta, TimelineDelta } from './delta.ts';
+export { CounterSink, GaugeSink, RateSink, TrendSink, createSink } from './sinks.ts';
+export type { CounterState, GaugeState, RateState, Sink, SinkState, TrendState } from './sinks.ts';
+export { ScaledHistogram, percentilesOf } from './histogram.ts';
+export type { CountWidth, EncodedHistogram } from './histogram.ts';
+export { parseTrendStat, parseTrendStats, percentileStatName, sinkValues } from './trend-stats.ts';
+export type { TrendStat } from './trend-stats.ts';
+export { pathId } from './checks-tree.ts';
+export { MAX_ERROR_ROWS, errorKind } from './error-breakdown.ts';
+export * from './thresholds/index.ts';
