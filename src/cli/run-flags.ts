@@ -94,7 +94,7 @@ export function cliOverrides(f: RunFlags): CliOverrides {
   return o;
 }
 
-export function envFrom(f: RunFlags): Record<string, string> {
+export function envFrom(f: Pick<RunFlags, 'env' | 'includeSystemEnvVars'>): Record<string, string> {
   const env: Record<string, string> = {};
   if (f.includeSystemEnvVars) {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;

@@ -205,9 +205,9 @@ export class Instance {
       releaseVu: (vu) => {
         run.free.push(vu as Vu);
       },
-      droppedIteration: (time) => {
+      droppedIteration: (time, count) => {
         droppedTags ??= scenarioTags();
-        rt.emit({ metric: 'dropped_iterations', time, value: 1, tags: droppedTags });
+        rt.emit({ metric: 'dropped_iterations', time, value: count ?? 1, tags: droppedTags });
       },
       activeVusChanged: (n) => {
         rt.instance.vusActive += n - run.active;

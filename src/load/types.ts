@@ -83,6 +83,8 @@ export interface NormalizedOptions {
   scenarios: ScenarioConfig[];
   /** metric key (possibly with a tag filter) -> its thresholds */
   thresholds: Record<string, ThresholdDecl[]>;
+  /** `options.thresholds` exactly as the script gave it, for the threshold parser to validate and fill `thresholds`. */
+  thresholdsRaw?: unknown;
   summaryTrendStats: string[];
   summaryTimeUnit?: 's' | 'ms' | 'us';
   setupTimeoutMs: number;
@@ -123,7 +125,11 @@ export interface IterationResult {
 export interface ExecutorVu {
   /** Global VU id (`__VU`), 1-based. */
   readonly id: number;
-  runIteration(intendedStart?: number): Promise<IterationResult>;
+  /**
+   * `signal`, when given, aborts when the executor wants this one iteration abandoned (a ramped-down VU whose
+   * gracefulRampDown expired); the VU then interrupts it as it does for `interruptVus()`.
+   */
+  runIteration(intendedStart?: number, signal?: AbortSignal): Promise<IterationResult>;
 }
 
 /** What an executor gets from its environment. */
@@ -139,8 +145,11 @@ export interface ExecutorContext {
   acquireVu(): Promise<ExecutorVu>;
   /** Give a VU back once the executor no longer needs it (e.g. ramp-down or end of scenario). */
   releaseVu(vu: ExecutorVu): void;
-  /** An arrival-rate iteration could not start for lack of a free VU. `time` epoch ms. */
-  droppedIteration(time: number): void;
+  /**
+   * Iterations that could not start: an arrival-rate iteration found no free VU (`time` is its intended start,
+   * epoch ms), or iteration-based executors ended (maxDuration) with `count` iterations never started.
+   */
+  droppedIteration(time: number, count?: number): void;
   /** The number of VUs of this scenario (in this worker) currently running iterations changed. */
   activeVusChanged(active: number): void;
   /**

@@ -80,7 +80,21 @@ export class Vu implements ExecutorVu {
     if (this.running) this.controller.abort();
   }
 
-  async runIteration(intendedStart?: number): Promise<IterationResult> {
+  async runIteration(intendedStart?: number, stop?: AbortSignal): Promise<IterationResult> {
+    if (stop) {
+      if (stop.aborted) return { ok: false };
+      const onStop = () => this.interrupt();
+      stop.addEventListener('abort', onStop, { once: true });
+      try {
+        return await this.iterate(intendedStart);
+      } finally {
+        stop.removeEventListener('abort', onStop);
+      }
+    }
+    return this.iterate(intendedStart);
+  }
+
+  private async iterate(intendedStart: number | undefined): Promise<IterationResult> {
     const st = this.state;
     const rt = this.rt;
     if (this.controller.signal.aborted) {

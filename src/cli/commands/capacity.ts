@@ -48,7 +48,7 @@ async function capacityCommand(script: string, flags: CapacityFlags): Promise<nu
   if (maxRate < startRate) throw new TelltaleError('TT_USAGE', '--max-rate must be >= --start-rate', { field: '--max-rate' });
   const stepMs = parseDurationFlag(flags.stepDuration, '--step-duration');
   const maxVus = parseCount(flags.maxVus, '--max-vus', 1);
-  const env = envFrom({ ...flags, env: flags.env } as RunFlags);
+  const env = envFrom(flags);
   const tags = parseKeyValues(flags.tag, '--tag');
   const workers = parseCount(flags.workers, '--workers', 1);
   const log = (s: string) => {

@@ -5,7 +5,7 @@
 import type { Tags } from '../../metrics/types.ts';
 import { getRuntime, requireVu, vuTags, type VuState } from './context.ts';
 
-type Checker<T> = ((value: T) => unknown) | unknown;
+type Checker<T> = ((value: T) => unknown) | boolean | number | string | null | undefined;
 
 function checkTags(vu: VuState, name: string, extra: Record<string, string> | undefined): Tags {
   const base = vuTags(vu);
