@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', 'test/fixtures/**/*.js', 'examples/**/*.js'] },
+  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', 'test/fixtures/**', 'examples/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

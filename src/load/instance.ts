@@ -40,6 +40,8 @@ export interface InstanceFlush {
   delta: AggregateDelta;
   samples?: Sample[];
   vusActive: number;
+  /** most VUs active at once since the previous flush */
+  vusPeak: number;
   vusInitialized: number;
   iterationsCompleted: number;
   iterationsInterrupted: number;
@@ -65,6 +67,7 @@ export class Instance {
   private readonly scenarios = new Map<string, ScenarioRun>();
   private readonly stopController = new AbortController();
   private nextIdInInstance = 1;
+  private vusPeak = 0;
   private setupJson: string | undefined;
   private readonly init: InstanceInit;
   private readonly hooks: InstanceHooks;
@@ -212,6 +215,7 @@ export class Instance {
       activeVusChanged: (n) => {
         rt.instance.vusActive += n - run.active;
         run.active = n;
+        if (rt.instance.vusActive > this.vusPeak) this.vusPeak = rt.instance.vusActive;
       },
       interruptVus: () => {
         for (const vu of run.all) vu.interrupt();
@@ -234,11 +238,18 @@ export class Instance {
       delta: this.aggregator.flush(),
       samples,
       vusActive: this.runtime.instance.vusActive,
+      vusPeak: this.takePeak(),
       vusInitialized: this.runtime.instance.vusInitialized,
       iterationsCompleted: this.runtime.instance.iterationsCompleted,
       iterationsInterrupted: this.runtime.instance.iterationsInterrupted,
       progress,
     };
+  }
+
+  private takePeak(): number {
+    const peak = this.vusPeak;
+    this.vusPeak = this.runtime.instance.vusActive;
+    return peak;
   }
 
   async close(): Promise<void> {

@@ -93,6 +93,7 @@ interface WorkerState {
   worker: Worker;
   done: boolean;
   vusActive: number;
+  vusPeak: number;
   vusInitialized: number;
   iterations: number;
   interrupted: number;
@@ -147,7 +148,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
         collectSamples: Boolean(opts.collectSamples),
       };
       vuIdBase += options.scenarios.reduce((n, s) => n + maxVusOf(s, segment), 0);
-      workers.push({ worker: new Worker(workerUrl, { workerData: init }), done: false, vusActive: 0, vusInitialized: 0, iterations: 0, interrupted: 0, progress: {} });
+      workers.push({ worker: new Worker(workerUrl, { workerData: init }), done: false, vusActive: 0, vusPeak: 0, vusInitialized: 0, iterations: 0, interrupted: 0, progress: {} });
     }
     const planMs = planDurationMs(options.scenarios);
     const merged = new MergedResult(main.registry, selectors);
@@ -188,18 +189,25 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
       aborted = reason;
       for (const w of workers) if (!w.done) w.worker.postMessage({ type: 'stop' });
     };
+    for (const w of workers) w.worker.postMessage({ type: 'start', testStart, setupJson });
     const onExternal = () => stopAll('interrupt');
     opts.signal?.addEventListener('abort', onExternal, { once: true });
     if (opts.signal?.aborted) onExternal();
 
     let lastReqs = 0;
     let lastTick = testStart;
-    const tick = () => {
+    let vusEmitted = false;
+    const tick = (final = false) => {
       const now = systemClock.now();
       const vus = workers.reduce((n, w) => n + (w.done ? 0 : w.vusActive), 0);
       const vusInit = workers.reduce((n, w) => n + w.vusInitialized, 0);
-      main.emit({ metric: 'vus', time: now, value: vus, tags: options.tags });
-      main.emit({ metric: 'vus_max', time: now, value: vusInit, tags: options.tags });
+      // vus is sampled each second like k6 does; a run shorter than that still reports the VUs it used.
+      if (!final || !vusEmitted) {
+        const value = final ? workers.reduce((n, w) => n + w.vusPeak, 0) : vus;
+        main.emit({ metric: 'vus', time: now, value, tags: options.tags });
+        main.emit({ metric: 'vus_max', time: now, value: vusInit, tags: options.tags });
+        vusEmitted = true;
+      }
       merged.merge(main.flush().delta);
       const elapsedMs = Math.max(0, now - testStart);
       if (!opts.noThresholds && !aborted) {
@@ -226,7 +234,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     };
 
     await new Promise<void>((resolve) => {
-      const timer = setInterval(tick, TICK_MS);
+      const timer = setInterval(() => tick(), TICK_MS);
       const finishIfDone = () => {
         if (workers.every((w) => w.done)) {
           clearInterval(timer);
@@ -241,6 +249,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
               merged.merge(msg.flush.delta);
               if (msg.flush.samples && msg.flush.samples.length) obs.onSamples?.(msg.flush.samples);
               w.vusActive = msg.flush.vusActive;
+              w.vusPeak = Math.max(w.vusPeak, msg.flush.vusPeak);
               w.vusInitialized = msg.flush.vusInitialized;
               w.iterations = msg.flush.iterationsCompleted;
               w.interrupted = msg.flush.iterationsInterrupted;
@@ -284,7 +293,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     });
     opts.signal?.removeEventListener('abort', onExternal);
     const testEnd = systemClock.now();
-    tick();
+    tick(true);
     errors.flush();
     if (fatal) throw deserialize(fatal);
 
@@ -303,7 +312,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     // 7. Summary.
     obs.onPhase?.('summary');
     const testRunDurationMs = testEnd - testStart;
-    const thresholds = opts.noThresholds ? [] : evaluateThresholds(merged, decls, { testRunDurationMs, elapsedMs: testRunDurationMs });
+    const thresholds = opts.noThresholds ? [] : evaluateThresholds(merged, decls, { testRunDurationMs, elapsedMs: testRunDurationMs, final: true });
     const summary: SummaryData = merged.buildSummaryData({
       registry: main.registry,
       trendStats: options.summaryTrendStats,

@@ -37,7 +37,7 @@ const CATEGORIES = ['custom', 'http', 'execution', 'network', 'browser', 'webvit
 type Category = (typeof CATEGORIES)[number];
 
 const HTTP = new Set(['http_reqs', 'http_req_failed', 'http_req_duration', 'http_req_blocked', 'http_req_connecting',
-  'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving']);
+  'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'http_req_corrected_duration']);
 const EXECUTION = new Set(['vus', 'vus_max', 'iterations', 'iteration_duration', 'dropped_iterations']);
 const NETWORK = new Set(['data_sent', 'data_received']);
 // Shown elsewhere (checks) or too noisy for the compact view; k6 drops the same ones.

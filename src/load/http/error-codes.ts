@@ -1,0 +1,133 @@
+/**
+ * k6's HTTP error codes (https://grafana.com/docs/k6/latest/javascript-api/error-codes/ and
+ * lib/netext/httpext/error_codes.go), mapped from the Node and undici errors a request can end with. Messages
+ * follow k6's short forms, since scripts and dashboards match on them.
+ */
+
+export const ErrorCode = {
+  GENERIC: 1000,
+  NON_TCP_NETWORK: 1010,
+  INVALID_URL: 1020,
+  REQUEST_TIMEOUT: 1050,
+  DNS: 1100,
+  DNS_NO_SUCH_HOST: 1101,
+  TCP: 1200,
+  TCP_BROKEN_PIPE: 1201,
+  TCP_UNKNOWN_ERRNO: 1202,
+  TCP_DIAL: 1210,
+  TCP_DIAL_TIMEOUT: 1211,
+  TCP_DIAL_REFUSED: 1212,
+  TCP_DIAL_UNKNOWN_ERRNO: 1213,
+  TCP_RESET_BY_PEER: 1220,
+  TLS: 1300,
+  TLS_HEADER: 1301,
+  X509_UNKNOWN_AUTHORITY: 1310,
+  X509_HOSTNAME: 1311,
+} as const;
+
+export interface ClassifiedError {
+  code: number;
+  message: string;
+}
+
+/** Raised by our own per-request timer; `dialing` says whether the connection was still being set up. */
+export class RequestTimeoutError extends Error {
+  readonly dialing: boolean;
+
+  constructor(dialing: boolean) {
+    super(dialing ? 'dial: i/o timeout' : 'request timeout');
+    this.name = 'RequestTimeoutError';
+    this.dialing = dialing;
+  }
+}
+
+const UNKNOWN_AUTHORITY = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_CHAIN_TOO_LONG',
+]);
+
+interface NodeishError {
+  code?: unknown;
+  errno?: unknown;
+  syscall?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * `gotHeaders` tells a connection closed mid-body ("unexpected EOF") from one closed before any response ("EOF"),
+ * the distinction Go's transport makes.
+ */
+export function classifyError(err: unknown, gotHeaders: boolean): ClassifiedError {
+  if (err instanceof RequestTimeoutError) {
+    return err.dialing
+      ? { code: ErrorCode.TCP_DIAL_TIMEOUT, message: err.message }
+      : { code: ErrorCode.REQUEST_TIMEOUT, message: err.message };
+  }
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as NodeishError;
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const syscall = typeof e.syscall === 'string' ? e.syscall : '';
+
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code: ErrorCode.TCP_DIAL_REFUSED, message: 'dial: connection refused' };
+    case 'ENOTFOUND':
+      return { code: ErrorCode.DNS_NO_SUCH_HOST, message: 'lookup: no such host' };
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NODATA':
+      return { code: ErrorCode.DNS, message: `lookup: ${message}` };
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { code: ErrorCode.TCP_DIAL_TIMEOUT, message: 'dial: i/o timeout' };
+    case 'ETIMEDOUT':
+      return syscall === 'connect' || syscall === ''
+        ? { code: ErrorCode.TCP_DIAL_TIMEOUT, message: 'dial: i/o timeout' }
+        : { code: ErrorCode.TCP, message: `${syscall}: i/o timeout` };
+    case 'ECONNRESET':
+      return { code: ErrorCode.TCP_RESET_BY_PEER, message: `${syscall === 'write' ? 'write' : 'read'}: connection reset by peer` };
+    case 'EPIPE':
+      return { code: ErrorCode.TCP_BROKEN_PIPE, message: 'write: broken pipe' };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return { code: ErrorCode.X509_HOSTNAME, message: "x509: certificate doesn't match hostname" };
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      // undici wraps the socket's own error as the cause when there is one (e.g. ECONNRESET).
+      if (e.cause !== undefined && e.cause !== null && typeof (e.cause as NodeishError).code === 'string') {
+        return classifyError(e.cause, gotHeaders);
+      }
+      return { code: ErrorCode.GENERIC, message: gotHeaders ? 'unexpected EOF' : 'EOF' };
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return { code: ErrorCode.GENERIC, message: 'net/http: server response headers exceeded the size limit' };
+    case 'UND_ERR_INVALID_ARG':
+    case 'UND_ERR_NOT_SUPPORTED':
+      return { code: ErrorCode.GENERIC, message: `net/http: invalid request: ${message}` };
+  }
+  if (code.startsWith('HPE_')) {
+    return { code: ErrorCode.GENERIC, message: `malformed HTTP response: ${stripParserPrefix(message)}` };
+  }
+  if (UNKNOWN_AUTHORITY.has(code)) return { code: ErrorCode.X509_UNKNOWN_AUTHORITY, message: 'x509: unknown authority' };
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return { code: ErrorCode.TLS_HEADER, message: 'tls: first record does not look like a TLS handshake' };
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('CERT_') || code === 'EPROTO') {
+    return { code: ErrorCode.TLS, message: `tls: ${message}` };
+  }
+  if (code.startsWith('E') && typeof e.errno === 'number') {
+    const errno = Math.abs(e.errno);
+    return syscall === 'connect'
+      ? { code: ErrorCode.TCP_DIAL_UNKNOWN_ERRNO, message: `dial: unknown errno ${errno} error with msg \`${message}\`` }
+      : { code: ErrorCode.TCP_UNKNOWN_ERRNO, message: `${syscall || 'read'}: unknown errno \`${errno}\` on ${process.platform} with message \`${message}\`` };
+  }
+  return { code: ErrorCode.GENERIC, message };
+}
+
+function stripParserPrefix(message: string): string {
+  const m = /^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/s.exec(message);
+  return m ? m[1] : message;
+}

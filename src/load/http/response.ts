@@ -1,0 +1,187 @@
+/**
+ * The object `http.get()` and friends return, shaped like k6's Response. Built cheaply on the hot path: body
+ * chunks are decoded, and header names canonicalized, only when a script reads them.
+ */
+import { bodyText, type EncodedBody } from './body.ts';
+import { requestHeaderMap, responseHeaders } from './headers.ts';
+import { selectJson } from './json-selector.ts';
+import type { RequestInfo, ResponseTimings, ResponseType } from './types.ts';
+
+/** Everything known about the request a response answers, kept raw until `res.request` is read. */
+export interface RequestRecord {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly string[];
+  readonly body: EncodedBody | null;
+}
+
+export interface ResponseInit {
+  status: number;
+  statusText: string;
+  url: string;
+  timings: ResponseTimings;
+  remoteIp: string;
+  remotePort: number;
+  tlsVersion: string;
+  tlsCipherSuite: string;
+  error: string;
+  errorCode: number;
+  rawHeaders: ReadonlyArray<Buffer | string> | null;
+  /** null: no body (error, or responseType 'none'). */
+  chunks: Buffer[] | null;
+  size: number;
+  responseType: ResponseType;
+  request: RequestRecord;
+}
+
+const UNSET: unique symbol = Symbol('unset');
+const EMPTY_TIMINGS: ResponseTimings = Object.freeze({
+  blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0,
+});
+
+export class K6Response {
+  status: number;
+  status_text: string;
+  proto: string;
+  url: string;
+  remote_ip: string;
+  remote_port: number;
+  error: string;
+  error_code: number;
+  timings: ResponseTimings;
+  tls_version: string;
+  tls_cipher_suite: string;
+  cookies: Record<string, unknown> = {};
+
+  #rawHeaders: ReadonlyArray<Buffer | string> | null;
+  #headers: Record<string, string> | null = null;
+  #chunks: Buffer[] | null;
+  #size: number;
+  #responseType: ResponseType;
+  #body: string | ArrayBuffer | null | typeof UNSET = UNSET;
+  #json: unknown = UNSET;
+  #requestRecord: RequestRecord;
+  #request: RequestInfo | null = null;
+
+  constructor(init: ResponseInit) {
+    this.status = init.status;
+    this.status_text = init.statusText;
+    this.proto = init.status === 0 ? '' : 'HTTP/1.1';
+    this.url = init.url;
+    this.remote_ip = init.remoteIp;
+    this.remote_port = init.remotePort;
+    this.error = init.error;
+    this.error_code = init.errorCode;
+    this.timings = init.timings;
+    this.tls_version = init.tlsVersion;
+    this.tls_cipher_suite = init.tlsCipherSuite;
+    this.#rawHeaders = init.rawHeaders;
+    this.#chunks = init.chunks;
+    this.#size = init.size;
+    this.#responseType = init.responseType;
+    this.#requestRecord = init.request;
+  }
+
+  /** A response for a request that never went out (e.g. an invalid URL): status 0, no samples. */
+  static failed(request: RequestRecord, errorCode: number, error: string): K6Response {
+    return new K6Response({
+      status: 0, statusText: '', url: request.url, timings: { ...EMPTY_TIMINGS }, remoteIp: '', remotePort: 0,
+      tlsVersion: '', tlsCipherSuite: '', error, errorCode, rawHeaders: null, chunks: null, size: 0,
+      responseType: 'none', request,
+    });
+  }
+
+  get headers(): Record<string, string> {
+    if (this.#headers === null) this.#headers = responseHeaders(this.#rawHeaders);
+    return this.#headers;
+  }
+
+  set headers(value: Record<string, string>) {
+    this.#headers = value;
+  }
+
+  get body(): string | ArrayBuffer | null {
+    if (this.#body === UNSET) this.#body = this.#decodeBody();
+    return this.#body;
+  }
+
+  set body(value: string | ArrayBuffer | null) {
+    this.#body = value;
+    this.#json = UNSET;
+  }
+
+  get request(): RequestInfo {
+    if (this.#request === null) {
+      const r = this.#requestRecord;
+      this.#request = { method: r.method, url: r.url, headers: requestHeaderMap(r.headers), body: bodyText(r.body), cookies: {} };
+    }
+    return this.#request;
+  }
+
+  /**
+   * Parses the body as JSON. With a selector (gjson-like path, see json-selector.ts) returns the selected value,
+   * or undefined when the path finds nothing or the body is not JSON, as k6 does; without one, a body that is
+   * not JSON throws.
+   */
+  json(selector?: string): unknown {
+    const body = this.body;
+    if (body === null) {
+      throw new Error('the body is null so we can\'t transform it to JSON - this likely was because of a request error getting the response');
+    }
+    if (this.#json === UNSET) {
+      const text = typeof body === 'string' ? body : Buffer.from(body).toString();
+      try {
+        this.#json = JSON.parse(text);
+      } catch (err) {
+        if (selector !== undefined) return undefined;
+        throw jsonError(text, err);
+      }
+    }
+    return selector === undefined ? this.#json : selectJson(this.#json, selector);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      status: this.status, status_text: this.status_text, proto: this.proto, url: this.url, headers: this.headers,
+      body: this.body, timings: this.timings, remote_ip: this.remote_ip, remote_port: this.remote_port,
+      error: this.error, error_code: this.error_code, tls_version: this.tls_version,
+      tls_cipher_suite: this.tls_cipher_suite, cookies: this.cookies, request: this.request,
+    };
+  }
+
+  #decodeBody(): string | ArrayBuffer | null {
+    const chunks = this.#chunks;
+    if (chunks === null || this.#responseType === 'none') return null;
+    if (this.#responseType === 'binary') {
+      // A fresh ArrayBuffer: Buffer.concat may hand out a slice of Node's shared pool.
+      const out = new Uint8Array(this.#size);
+      let off = 0;
+      for (const c of chunks) {
+        out.set(c, off);
+        off += c.length;
+      }
+      return out.buffer;
+    }
+    if (chunks.length === 0) return '';
+    if (chunks.length === 1) return chunks[0].toString();
+    return Buffer.concat(chunks, this.#size).toString();
+  }
+}
+
+/** k6's wording: where the JSON broke, counted in lines and characters from 1. */
+function jsonError(text: string, err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  const pos = /at position (\d+)/.exec(msg);
+  if (pos === null) return new Error(`cannot parse json due to an error: ${msg}`);
+  const offset = Math.min(Number(pos[1]), text.length);
+  let line = 1;
+  let character = 0;
+  for (let i = 0; i <= offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      character = 0;
+    }
+    character++;
+  }
+  return new Error(`cannot parse json due to an error at line ${line}, character ${character} , error: ${msg}`);
+}

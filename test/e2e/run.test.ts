@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { startDemoServer, type DemoServer } from '../../src/demo/server.ts';
+import { fixture, runCli } from '../helpers/cli.ts';
+
+let server: DemoServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startDemoServer({ delayMs: 1, orderErrorRate: 0 });
+  dir = await mkdtemp(path.join(tmpdir(), 'telltale-e2e-'));
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const base = () => ['-e', `BASE_URL=${server.url}`];
+
+describe('telltale run against a real local server', () => {
+  it('runs setup, VUs on two workers, checks, groups, custom metrics and teardown; writes every output', async () => {
+    const exportFile = path.join(dir, 'summary.json');
+    const ndjson = path.join(dir, 'out.json.gz');
+    const html = path.join(dir, 'report.html');
+    const r = await runCli(['run', '--workers', '2', '-q', ...base(), '--summary-export', exportFile, '-o', `json=${ndjson}`, '-o', `html=${html}`, fixture('basic.ts')]);
+    expect(r.stderr).not.toMatch(/ERRO/);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(await readFile(exportFile, 'utf8'));
+    expect(summary.metrics.iterations.count).toBe(10);
+    expect(summary.metrics.http_reqs.count).toBe(10);
+    expect(summary.metrics.vu_iterations_seen.count).toBe(10);
+    expect(summary.metrics.checks.passes).toBe(50);
+    expect(summary.metrics.checks.fails).toBe(0);
+    const lines = gunzipSync(await readFile(ndjson)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const points = lines.filter((l) => l.type === 'Point');
+    expect(points.filter((p) => p.metric === 'http_reqs')).toHaveLength(10);
+    const req = points.find((p) => p.metric === 'http_req_duration');
+    expect(req.data.tags).toMatchObject({ method: 'GET', name: 'health', status: '200', group: '::api', scenario: 'default', expected_response: 'true' });
+    const page = await readFile(html, 'utf8');
+    expect(page).toContain('<svg');
+    expect(r.stdout).toMatch(/status is 200/);
+  });
+
+  it('exits 99 and names the metric when a threshold fails', async () => {
+    const r = await runCli(['run', '-q', ...base(), fixture('failing-threshold.ts')]);
+    expect(r.code).toBe(99);
+    expect(r.stderr).toMatch(/thresholds on metrics 'http_req_duration' have been crossed/);
+  });
+
+  it('records coordinated-omission-corrected latency and no drops at a modest arrival rate', async () => {
+    const exportFile = path.join(dir, 'arrival.json');
+    const r = await runCli(['run', '-q', ...base(), '--summary-export', exportFile, fixture('arrival.ts')]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(await readFile(exportFile, 'utf8'));
+    expect(summary.metrics.iterations.count).toBeGreaterThanOrEqual(99);
+    expect(summary.metrics.iterations.count).toBeLessThanOrEqual(100);
+    expect(summary.metrics.http_req_corrected_duration.avg).toBeGreaterThanOrEqual(summary.metrics.http_req_duration.avg);
+  });
+
+  it('handleSummary replaces the default summary and writes its files', async () => {
+    const out = path.join(dir, 'hs.json');
+    const r = await runCli(['run', '-q', '-e', `OUT_FILE=${out}`, fixture('handle-summary.ts')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('custom summary: 2 iterations\n');
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({ iterations: 2 });
+  });
+
+  it('exec.test.abort() stops the run with exit code 108', async () => {
+    const r = await runCli(['run', '-q', fixture('abort.ts')]);
+    expect(r.code).toBe(108);
+    expect(r.stderr).toMatch(/aborted by the script/);
+  });
+
+  it('a VU that throws is reported with file and line, and the run goes on', async () => {
+    const exportFile = path.join(dir, 'throws.json');
+    const r = await runCli(['run', '-q', '--summary-export', exportFile, fixture('vu-throws.ts')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/boom on iteration 0/);
+    expect(r.stderr).toMatch(/vu-throws\.ts:5:\d+/);
+    const summary = JSON.parse(await readFile(exportFile, 'utf8'));
+    expect(summary.metrics.iterations.count).toBe(4);
+  });
+});
+
+describe('telltale run with bad input', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['a script that does not parse', [fixture('syntax-error.ts')], 107, /syntax-error\.ts:2:\d+: .*\[TT_SCRIPT_BUNDLE\]/],
+    ['init code that throws', [fixture('init-throws.ts')], 107, /init-throws\.ts:1:\d+: .*JSON.*\[TT_SCRIPT_INIT\]/],
+    ['a missing default export', [fixture('no-default.ts')], 107, /must export a default function.*\[TT_SCRIPT_EXPORT\]/],
+    ['an unsupported k6 module', [fixture('unsupported-module.ts')], 107, /k6\/browser.*not supported.*\[TT_MODULE_UNSUPPORTED\]/],
+    ['a remote module', [fixture('remote-module.ts')], 107, /jslib\.k6\.io.*relative path.*\[TT_MODULE_UNSUPPORTED\]/],
+    ['bad options', [fixture('bad-options.ts')], 104, /scenarios\.checkout\.rate/],
+    ['a threshold on an undefined metric', [fixture('unknown-metric-threshold.ts')], 104, /no_such_metric.*\[TT_THRESHOLD_UNKNOWN_METRIC\]/],
+    ['a missing script', ['does-not-exist.ts'], 104, /script not found.*\[TT_SCRIPT_NOT_FOUND\]/],
+    ['a bad --out', ['-o', 'influxdb=http://x', fixture('abort.ts')], 104, /influxdb.*\[TT_OUTPUT_INVALID\]/],
+    ['a bad --vus', ['-u', 'many', fixture('abort.ts')], 2, /--vus/],
+    ['a bad --duration', ['-d', '10 parsecs', fixture('abort.ts')], 104, /--duration/],
+  ];
+  for (const [name, args, code, message] of cases) {
+    it(`reports ${name} clearly, without a stack trace`, async () => {
+      const r = await runCli(['run', '-q', ...args]);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at .*node_modules/m);
+      expect(r.code).toBe(code);
+    });
+  }
+
+  it('an unreachable target is an error code in the metrics, not a crash', async () => {
+    const r = await runCli(['run', '-q', '-e', 'BASE_URL=http://127.0.0.1:1', '--summary-export', path.join(dir, 'unreach.json'), fixture('failing-threshold.ts')]);
+    expect(r.code).toBe(99);
+    const summary = JSON.parse(await readFile(path.join(dir, 'unreach.json'), 'utf8'));
+    expect(summary.metrics.http_req_failed.value).toBe(1);
+  });
+});
