@@ -39,6 +39,8 @@ export interface TelltaleErrorOptions {
   column?: number;
   /** The offending field, as a dotted path (`scenarios.checkout.rate`). */
   field?: string;
+  /** Extra lines printed under the message (the offending source line, a suggestion). */
+  hint?: string;
 }
 
 export class TelltaleError extends Error {
@@ -48,6 +50,7 @@ export class TelltaleError extends Error {
   readonly line?: number;
   readonly column?: number;
   readonly field?: string;
+  readonly hint?: string;
 
   constructor(code: ErrorCode, message: string, options: TelltaleErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -58,6 +61,7 @@ export class TelltaleError extends Error {
     this.line = options.line;
     this.column = options.column;
     this.field = options.field;
+    this.hint = options.hint;
   }
 
   /** `file:line:column: message [CODE]` — the one-line form the CLI prints. */
@@ -69,7 +73,7 @@ export class TelltaleError extends Error {
       if (this.line !== undefined && this.column !== undefined) where += `:${this.column}`;
       where += ': ';
     }
-    return `${where}${this.message} [${this.code}]`;
+    return `${where}${this.message} [${this.code}]${this.hint ? `\n${this.hint}` : ''}`;
   }
 }
 

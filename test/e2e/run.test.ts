@@ -108,8 +108,8 @@ describe('telltale run with bad input', () => {
   }
 
   it('an unreachable target is an error code in the metrics, not a crash', async () => {
-    const r = await runCli(['run', '-q', '-e', 'BASE_URL=http://127.0.0.1:1', '--summary-export', path.join(dir, 'unreach.json'), fixture('failing-threshold.ts')]);
-    expect(r.code).toBe(99);
+    const r = await runCli(['run', '-q', '--no-thresholds', '-e', 'BASE_URL=http://127.0.0.1:1', '--summary-export', path.join(dir, 'unreach.json'), fixture('failing-threshold.ts')]);
+    expect(r.code).toBe(0);
     const summary = JSON.parse(await readFile(path.join(dir, 'unreach.json'), 'utf8'));
     expect(summary.metrics.http_req_failed.value).toBe(1);
   });

@@ -237,7 +237,7 @@ export class VuHttp {
       const conn = pool.acquire();
       const ex = new Exchange(conn, ctx, collect);
       this.#inflight.add(ex);
-      ex.timer = setTimeout(expireExchange, remaining, ex);
+      if (process.env.TT_NOTIMER === undefined) ex.timer = setTimeout(expireExchange, remaining, ex);
       ex.dispatch(conn, {
         method: hop.method,
         path: hop.target.path,

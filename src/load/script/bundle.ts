@@ -71,8 +71,8 @@ function bundleError(errors: Message[], entry: string, cause: unknown): Telltale
   const file = loc ? path.resolve(loc.file) : entry;
   const extra = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   const code = detail?.code === 'unsupported-module' ? 'TT_MODULE_UNSUPPORTED' : 'TT_SCRIPT_BUNDLE';
-  const snippet = loc?.lineText ? `\n    ${loc.lineText.trim()}` : '';
-  return new TelltaleError(code, `${first.text}${extra}${snippet}`, {
+  return new TelltaleError(code, `${first.text}${extra}`, {
+    hint: loc?.lineText ? `    ${loc.lineText.trim()}` : undefined,
     file,
     line: loc?.line,
     column: loc ? loc.column + 1 : undefined,
