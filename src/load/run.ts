@@ -101,6 +101,7 @@ interface WorkerState {
 }
 
 const TICK_MS = 1000;
+const FORCE_STOP_MS = 10_000;
 
 export async function runTest(opts: RunOptions): Promise<RunOutcome> {
   const obs = opts.observer ?? {};
@@ -184,10 +185,23 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     const testStart = systemClock.now() + 20;
     let aborted: string | undefined;
     let fatal: SerializedError | undefined;
+    let forceStop: NodeJS.Timeout | undefined;
+    let finish: () => void = () => undefined;
     const stopAll = (reason: string) => {
       if (aborted) return;
       aborted = reason;
       for (const w of workers) if (!w.done) w.worker.postMessage({ type: 'stop' });
+      // A worker stuck in synchronous user code cannot hear "stop": end it, keep what it reported so far.
+      forceStop = setTimeout(() => {
+        for (const w of workers) {
+          if (w.done) continue;
+          w.done = true;
+          errors.add(`a worker did not stop within ${FORCE_STOP_MS / 1000}s and was terminated; its last second of metrics is lost`);
+          void w.worker.terminate();
+        }
+        finish();
+      }, FORCE_STOP_MS);
+      forceStop.unref();
     };
     for (const w of workers) w.worker.postMessage({ type: 'start', testStart, setupJson });
     const onExternal = () => stopAll('interrupt');
@@ -238,9 +252,11 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
       const finishIfDone = () => {
         if (workers.every((w) => w.done)) {
           clearInterval(timer);
+          clearTimeout(forceStop);
           resolve();
         }
       };
+      finish = finishIfDone;
       for (const w of workers) {
         w.worker.on('message', (msg: FromWorker) => {
           switch (msg.type) {
@@ -282,12 +298,13 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
           finishIfDone();
         });
         w.worker.on('exit', () => {
-          if (!w.done) {
+          if (w.done) return;
+          w.done = true;
+          if (!aborted) {
             fatal ??= { code: 'TT_WORKER_FAILED', message: 'a load worker exited unexpectedly' };
-            w.done = true;
             stopAll('fatal');
-            finishIfDone();
           }
+          finishIfDone();
         });
       }
     });

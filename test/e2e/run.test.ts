@@ -114,3 +114,26 @@ describe('telltale run with bad input', () => {
     expect(summary.metrics.http_req_failed.value).toBe(1);
   });
 });
+
+describe('telltale run interrupted', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`stops gracefully on ${signal}, prints the summary and exits 105`, async () => {
+      const { spawn } = await import('node:child_process');
+      const { BIN } = await import('../helpers/cli.ts');
+      const child = spawn(process.execPath, [BIN, 'run', '-q', '--summary-export', path.join(dir, `${signal}.json`), fixture('long.ts')], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      await new Promise((r) => setTimeout(r, 3000));
+      const started = Date.now();
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(105);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(stdout).toMatch(/iterations/);
+      const summary = JSON.parse(await readFile(path.join(dir, `${signal}.json`), 'utf8'));
+      expect(summary.metrics.iterations.count).toBeGreaterThan(10);
+    });
+  }
+});

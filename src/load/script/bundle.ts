@@ -29,6 +29,9 @@ export async function bundleScript(scriptPath: string): Promise<BundledScript> {
     throw new TelltaleError('TT_SCRIPT_NOT_FOUND', `script not found: ${scriptPath}`, { file: scriptPath });
   }
 
+  // The output directory is chosen first so source map paths are relative to it.
+  const dir = await mkdtemp(path.join(tmpdir(), 'telltale-script-'));
+  const out = path.join(dir, 'script.mjs');
   let result;
   try {
     result = await build({
@@ -38,7 +41,10 @@ export async function bundleScript(scriptPath: string): Promise<BundledScript> {
       format: 'esm',
       platform: 'node',
       target: 'node22',
-      sourcemap: 'inline',
+      outfile: out,
+      // External, not inline: every VU imports its own instance of the module, and an inline map would be
+      // kept (and parsed) once per instance. Stack frames are mapped with one parsed map (script/errors.ts).
+      sourcemap: 'external',
       sourcesContent: false,
       logLevel: 'silent',
       plugins: [k6Modules()],
@@ -46,13 +52,12 @@ export async function bundleScript(scriptPath: string): Promise<BundledScript> {
       keepNames: true,
     });
   } catch (err) {
+    await rm(dir, { recursive: true, force: true });
     const errors: Message[] = (err as { errors?: Message[] }).errors ?? [];
     throw bundleError(errors, entry, err);
   }
 
-  const dir = await mkdtemp(path.join(tmpdir(), 'telltale-script-'));
-  const out = path.join(dir, 'script.mjs');
-  await writeFile(out, result.outputFiles[0].text);
+  for (const f of result.outputFiles) await writeFile(f.path, f.contents);
   return {
     entry,
     url: pathToFileURL(out).href,

@@ -3,6 +3,9 @@
  * line (the bundle carries an inline source map, so stack frames name the original files).
  */
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SourceMap } from 'node:module';
 
 const runtimeMarker = `${path_sep()}src${path_sep()}load${path_sep()}`;
 
@@ -33,10 +36,38 @@ export function userFrame(err: unknown): ScriptLocation | undefined {
         continue;
       }
     }
-    if (file.includes(runtimeMarker) || file.endsWith('script.mjs')) continue;
+    if (file.endsWith('script.mjs')) {
+      const mapped = mapBundleFrame(file, Number(m[2]), Number(m[3]));
+      if (mapped) return mapped;
+      continue;
+    }
+    if (file.includes(runtimeMarker)) continue;
     return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
+}
+
+const maps = new Map<string, SourceMap | null>();
+
+/** Maps a position in the bundle back to the user's file (1-based line and column in and out). */
+function mapBundleFrame(bundle: string, line: number, column: number): ScriptLocation | undefined {
+  let map = maps.get(bundle);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')));
+    } catch {
+      map = null;
+    }
+    maps.set(bundle, map);
+  }
+  if (!map) return undefined;
+  const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+  if (!entry || entry.originalSource === undefined || entry.originalLine === undefined) return undefined;
+  let source = entry.originalSource;
+  if (source.startsWith('file://')) source = fileURLToPath(source);
+  const file = path.resolve(path.dirname(bundle), source);
+  if (file.includes(runtimeMarker) || file.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+  return { file, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
 }
 
 /** `Error: boom at /path/script.ts:12:7` — what the run prints for a VU exception. */

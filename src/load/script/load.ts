@@ -15,7 +15,6 @@ let globalsInstalled = false;
 export function installGlobals(): void {
   if (globalsInstalled) return;
   globalsInstalled = true;
-  process.setSourceMapsEnabled(true);
   Object.defineProperty(globalThis, '__ENV', {
     configurable: true,
     get() {
