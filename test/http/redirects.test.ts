@@ -15,6 +15,15 @@ beforeAll(async () => {
   srv = await httpServer((req, res, body) => {
     const u = new URL(req.url!, 'http://x');
     seen.push({ method: req.method!, url: req.url!, body: body.toString(), headers: req.headers });
+    const slow = /^\/slow\/(\d+)$/.exec(u.pathname);
+    if (slow) {
+      const n = Number(slow[1]);
+      setTimeout(() => {
+        res.writeHead(n === 0 ? 200 : 302, n === 0 ? {} : { location: `/slow/${n - 1}` });
+        res.end();
+      }, 60);
+      return;
+    }
     const chain = /^\/chain\/(\d+)$/.exec(u.pathname);
     if (chain) {
       const n = Number(chain[1]);
@@ -124,6 +133,18 @@ describe('redirects', () => {
       headers: { Authorization: 'Bearer t' },
     }, collector());
     expect((viaLocalhost.json() as { auth: string | null }).auth).toBeNull();
+  });
+
+  it('applies one timeout to the whole chain', async () => {
+    vu = new VuHttp(defaults());
+    const ctx = collector();
+    const t0 = performance.now();
+    const res = await vu.request('GET', `${srv.url}/slow/5`, null, { timeout: '150ms' }, ctx);
+    const took = performance.now() - t0;
+    expect(res.error_code).toBe(1050);
+    expect(took).toBeGreaterThanOrEqual(145);
+    expect(took).toBeLessThan(400);
+    expect(ctx.of('http_reqs').map((s) => s.tags.status)).toEqual(['302', '302', '0']);
   });
 
   it('returns a 3xx without Location as is', async () => {

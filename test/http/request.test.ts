@@ -114,6 +114,27 @@ describe('methods and bodies', () => {
     expect(res.request.headers.Authorization).toBeDefined();
   });
 
+  it('treats null params fields as unset and honours a Host header', async () => {
+    vu = new VuHttp(defaults());
+    const ctx = collector();
+    const res = await vu.request('GET', `${srv.url}/echo`, null, {
+      timeout: null, redirects: null, responseType: null, tags: null, headers: { Host: 'example.test', 'X-Null': null },
+    } as never, ctx);
+    const echo = res.json() as { headers: Record<string, string> };
+    expect(echo.headers.host).toBe('example.test');
+    expect(echo.headers['x-null']).toBeUndefined();
+    expect(ctx.of('http_reqs')).toHaveLength(1);
+  });
+
+  it('fails a request with an invalid header value without throwing', async () => {
+    vu = new VuHttp(defaults());
+    const ctx = collector();
+    const res = await vu.request('GET', `${srv.url}/echo`, null, { headers: { 'X-Bad': 'a\r\nInjected: 1' } }, ctx);
+    expect(res.status).toBe(0);
+    expect(res.error_code).toBe(1000);
+    expect(ctx.samples[0].tags.status).toBe('0');
+  });
+
   it('rejects bodies k6 does not accept', async () => {
     vu = new VuHttp(defaults());
     await expect(vu.request('POST', `${srv.url}/echo`, 42 as never, undefined, collector())).rejects.toThrow(/unknown request body type/);
@@ -229,6 +250,10 @@ describe('samples and tags', () => {
     expect(res.error_code).toBe(1404);
     expect(res.error).toBe('');
     expect(ctx.samples[0].tags.error_code).toBe('1404');
+
+    ctx.clear();
+    await vu.request('GET', `${srv.url}/status?code=500`, null, { responseCallback: null }, ctx);
+    expect(ctx.of('http_req_failed')).toHaveLength(0);
 
     ctx.clear();
     vu.setResponseCallback(expectedStatuses(201));

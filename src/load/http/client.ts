@@ -3,42 +3,21 @@
  * follows redirects with every hop measured and emitted as its own request, as k6 does, maps failures to k6
  * error codes instead of throwing, and emits k6's built-in HTTP metrics for each hop.
  */
-import { parseDuration } from '../../config/duration.ts';
 import type { Sample, Tags } from '../../metrics/types.ts';
 import { parseBatchItem, runBatch } from './batch.ts';
-import { encodeBody, type EncodedBody } from './body.ts';
 import { createConnector, HostPool, type Connector } from './connection.ts';
 import { classifyError, RequestTimeoutError } from './error-codes.ts';
 import { DEFAULT_EXPECTED_STATUSES, type ExpectedStatuses } from './expected-statuses.ts';
-import { Exchange, expireExchange } from './exchange.ts';
-import { canonicalHeaderKey, hasHeader, setHeader } from './headers.ts';
+import { Exchange } from './exchange.ts';
+import { hasHeader } from './headers.ts';
+import { RequestPreparer, type Prepared } from './prepare.ts';
 import { findHeader, isRedirect, redirectHop, type Hop } from './redirect.ts';
 import { K6Response, type RequestRecord } from './response.ts';
 import { TagMemo } from './tags.ts';
-import type {
-  BatchRequest, HttpDefaults, ParamValue, Params, RequestBody, RequestContext, ResponseTimings, ResponseType,
-} from './types.ts';
-import { InvalidUrlError, isHttpUrl, resolveLocation, resolveTarget, type HttpUrl, type Target } from './url.ts';
+import type { BatchRequest, HttpDefaults, Params, RequestBody, RequestContext, ResponseTimings } from './types.ts';
+import { InvalidUrlError, resolveLocation, type HttpUrl } from './url.ts';
 
-const NO_PARAMS: Params = {};
-const RESPONSE_TYPES = new Set<string>(['text', 'binary', 'none']);
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-
-/** A request after its arguments are checked: what every hop needs. */
-interface Prepared {
-  method: string;
-  target: Target;
-  templateName: string | null;
-  /** Flat [name, value, ...] with canonical names; Authorization from URL userinfo is added per hop. */
-  headers: string[];
-  hasUserAuth: boolean;
-  body: EncodedBody | null;
-  timeoutMs: number;
-  maxRedirects: number;
-  responseType: ResponseType;
-  callback: ExpectedStatuses | null;
-  tags: Readonly<Record<string, ParamValue>> | undefined;
-}
 
 export class VuHttp {
   readonly defaults: HttpDefaults;
@@ -47,10 +26,8 @@ export class VuHttp {
 
   readonly #connector: Connector;
   readonly #pools = new Map<string, HostPool>();
-  readonly #inflight = new Set<Exchange>();
   readonly #tags: TagMemo;
-  readonly #baseHeaders: string[];
-  readonly #plainHeaders: { headers: string[]; hasUserAuth: boolean };
+  readonly #prepare: RequestPreparer;
   #signal: AbortSignal | null = null;
   #closed = false;
 
@@ -58,8 +35,7 @@ export class VuHttp {
     this.defaults = defaults;
     this.#connector = createConnector(defaults.insecureSkipTLSVerify);
     this.#tags = new TagMemo(defaults.systemTags);
-    this.#baseHeaders = defaults.userAgent === '' ? [] : ['User-Agent', defaults.userAgent];
-    this.#plainHeaders = { headers: this.#baseHeaders, hasUserAuth: false };
+    this.#prepare = new RequestPreparer(defaults);
   }
 
   setResponseCallback(callback: ExpectedStatuses | null): void {
@@ -71,7 +47,22 @@ export class VuHttp {
    * error_code; an invalid URL resolves to one with code 1020 and emits nothing (k6 fails it before sending).
    * Rejects only on misuse (bad params or body type) and with an AbortError when ctx.signal aborts.
    */
-  async request(
+  request(
+    method: string,
+    url: string | HttpUrl,
+    body: RequestBody | null | undefined,
+    params: Params | null | undefined,
+    ctx: RequestContext,
+  ): Promise<K6Response> {
+    // Not an async function, so the common path costs one promise fewer; misuse still surfaces as a rejection.
+    try {
+      return this.#request(method, url, body, params, ctx);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #request(
     method: string,
     url: string | HttpUrl,
     body: RequestBody | null | undefined,
@@ -84,42 +75,8 @@ export class VuHttp {
       if (signal.aborted) throw abortError(signal);
       this.#watch(signal);
     }
-    const p = params ?? NO_PARAMS;
-    let href: string;
-    let templateName: string | null = null;
-    if (typeof url === 'string') {
-      href = url;
-    } else if (isHttpUrl(url)) {
-      href = url.url;
-      templateName = url.name;
-    } else {
-      href = String(url);
-    }
-    const encoded = encodeBody(body);
-    const { headers, hasUserAuth } = this.#headers(p.headers, encoded);
-    let target: Target;
-    try {
-      target = resolveTarget(href);
-    } catch (err) {
-      if (!(err instanceof InvalidUrlError)) throw err;
-      return K6Response.failed({ method, url: href, headers, body: encoded }, 1020, err.message);
-    }
-    if (templateName === target.clean) templateName = null;
-    const prepared: Prepared = {
-      method,
-      target,
-      templateName,
-      headers,
-      hasUserAuth,
-      body: encoded,
-      // Scripts pass null as often as undefined for "not set"; only responseCallback gives null a meaning.
-      timeoutMs: p.timeout == null ? this.defaults.timeoutMs : parseDuration(p.timeout, 'params.timeout'),
-      maxRedirects: p.redirects ?? this.defaults.maxRedirects,
-      responseType: responseTypeOf(p.responseType ?? undefined, this.defaults.discardResponseBodies),
-      callback: p.responseCallback === undefined ? this.responseCallback : p.responseCallback,
-      tags: p.tags ?? undefined,
-    };
-    if (p.auth != null && p.auth !== 'basic') throw new Error(`http: auth "${p.auth}" is not supported (only "basic")`);
+    const prepared = this.#prepare.prepare(method, url, body, params, this.responseCallback);
+    if (prepared instanceof K6Response) return Promise.resolve(prepared);
     return this.#run(prepared, ctx);
   }
 
@@ -163,38 +120,25 @@ export class VuHttp {
     await Promise.all(pending);
   }
 
-  #headers(user: Params['headers'], body: EncodedBody | null): { headers: string[]; hasUserAuth: boolean } {
-    const contentType = body === null ? null : body.contentType;
-    if (user === undefined || user === null) {
-      if (contentType === null) return this.#plainHeaders;
-      return { headers: [...this.#baseHeaders, 'Content-Type', contentType], hasUserAuth: false };
-    }
-    const out = this.#baseHeaders.slice();
-    if (contentType !== null) out.push('Content-Type', contentType);
-    let hasUserAuth = false;
-    for (const key of Object.keys(user)) {
-      const value = user[key];
-      if (value === undefined || value === null) continue;
-      const name = canonicalHeaderKey(key);
-      // As in k6: the length always comes from the actual body.
-      if (name === 'Content-Length') continue;
-      if (name === 'Authorization') hasUserAuth = true;
-      setHeader(out, name, String(value));
-    }
-    return { headers: out, hasUserAuth };
-  }
-
   async #run(req: Prepared, ctx: RequestContext): Promise<K6Response> {
     const deadline = ctx.now() + req.timeoutMs;
     const collect = req.responseType !== 'none';
     let hop: Hop = { target: req.target, method: req.method, headers: req.headers, body: req.body };
-    let hopUrlTag = req.target.clean;
     let followed = 0;
     while (true) {
       const headers = !req.hasUserAuth && hop.target.authorization !== null
         ? [...hop.headers, 'Authorization', hop.target.authorization]
         : hop.headers;
-      const ex = await this.#roundTrip(hop, headers, deadline, ctx, collect);
+      let ex = this.#start(hop, headers, deadline, req.timeoutMs, ctx, collect);
+      await ex.done;
+      if (this.#finish(ex, hop, headers, ctx)) {
+        const retry = this.#start(hop, headers, deadline, req.timeoutMs, ctx, collect);
+        await retry.done;
+        this.#finish(retry, hop, headers, ctx);
+        retry.sent += ex.sent;
+        retry.received += ex.received;
+        ex = retry;
+      }
       if (ctx.signal?.aborted) throw abortError(ctx.signal);
 
       let next: Hop | null = null;
@@ -212,54 +156,53 @@ export class VuHttp {
       const errorCode = classified !== null ? classified.code : ex.status >= 400 ? 1000 + ex.status : 0;
       const errorMessage = classified !== null ? classified.message : '';
       const timings = ex.timings();
-      this.#emit(ex, timings, req, hop.method, hopUrlTag, errorCode, errorMessage, ctx);
+      this.#emit(ex, timings, req, hop.method, hop.target.clean, errorCode, errorMessage, ctx);
       if (next === null) return this.#response(ex, timings, req, hop, headers, errorCode, errorMessage);
       hop = next;
-      hopUrlTag = next.target.clean;
       followed++;
     }
   }
 
   /**
-   * One hop on a connection of this VU. A request that died on a reused connection before any response byte
-   * (the server closed it while idle) is retried once on a fresh one when replayable, like Go's transport.
+   * Starts one attempt at a hop on a connection of this VU; it settles through `ex.done`. `timeoutMs` is the
+   * whole request's timeout; hops after the first still end at `deadline`.
    */
-  async #roundTrip(hop: Hop, headers: string[], deadline: number, ctx: RequestContext, collect: boolean): Promise<Exchange> {
+  #start(hop: Hop, headers: string[], deadline: number, timeoutMs: number, ctx: RequestContext, collect: boolean): Exchange {
     const protocol = hop.target.protocol;
     if (protocol !== 'http:' && protocol !== 'https:') {
       return failedExchange(ctx, new Error(`unsupported protocol scheme "${protocol.slice(0, -1)}"`));
     }
-    let carried: Exchange | null = null;
-    while (true) {
-      const remaining = deadline - ctx.now();
-      if (remaining <= 0) return failedExchange(ctx, new RequestTimeoutError(false));
-      const pool = this.#pool(hop.target.origin);
-      const conn = pool.acquire();
-      const ex = new Exchange(conn, ctx, collect);
-      this.#inflight.add(ex);
-      if (process.env.TT_NOTIMER === undefined) ex.timer = setTimeout(expireExchange, remaining, ex);
-      ex.dispatch(conn, {
-        method: hop.method,
-        path: hop.target.path,
-        headers,
-        body: hop.body === null ? null : hop.body.payload,
-        // Explicit false also keeps undici from closing the connection after every HEAD request.
-        reset: this.defaults.noConnectionReuse,
-      });
-      await ex.done;
-      this.#inflight.delete(ex);
-      pool.release(conn);
-      if (carried !== null) {
-        ex.sent += carried.sent;
-        ex.received += carried.received;
-        return ex;
-      }
-      if (ex.error === null || !ex.reused || ex.firstByte !== 0 || !isStale(ex.error) || ctx.signal?.aborted
-        || !(REPLAYABLE.has(hop.method) || hasHeader(headers, 'Idempotency-Key') || hasHeader(headers, 'X-Idempotency-Key'))) {
-        return ex;
-      }
-      carried = ex;
-    }
+    const now = ctx.now();
+    const remaining = deadline - now;
+    if (remaining <= 0) return failedExchange(ctx, new RequestTimeoutError(false));
+    const conn = this.#pool(hop.target.origin).acquire();
+    const ex = new Exchange(conn, ctx, collect, now);
+    ex.deadline = deadline;
+    // The first hop's remaining time is the configured timeout less a few microseconds: using the timeout itself
+    // keeps the timer duration constant, so the connection's timer is just refreshed.
+    conn.watch(ex, remaining > timeoutMs - 1 ? timeoutMs : remaining);
+    ex.dispatch(conn, {
+      method: hop.method,
+      path: hop.target.path,
+      headers,
+      body: hop.body === null ? null : hop.body.payload,
+      // Explicit false also keeps undici from closing the connection after every HEAD request.
+      reset: this.defaults.noConnectionReuse,
+    });
+    return ex;
+  }
+
+  /**
+   * Hands a settled attempt's connection back. True when the attempt should be made again: it died on a reused
+   * connection before any response byte (the server had closed it while idle) and is replayable, which is
+   * when Go's transport retries too.
+   */
+  #finish(ex: Exchange, hop: Hop, headers: string[], ctx: RequestContext): boolean {
+    const conn = ex.conn;
+    if (conn === null) return false;
+    conn.pool.release(conn);
+    return ex.error !== null && ex.reused && ex.firstByte === 0 && isStale(ex.error) && ctx.signal?.aborted !== true
+      && (REPLAYABLE.has(hop.method) || hasHeader(headers, 'Idempotency-Key') || hasHeader(headers, 'X-Idempotency-Key'));
   }
 
   #pool(origin: string): HostPool {
@@ -347,13 +290,16 @@ export class VuHttp {
     const signal = this.#signal;
     if (signal === null) return;
     const err = abortError(signal);
-    for (const ex of this.#inflight) ex.fail(err);
+    // Every exchange in flight is the current one of some connection of this VU.
+    for (const pool of this.#pools.values()) {
+      for (const conn of pool.conns) conn.current?.fail(err);
+    }
   };
 }
 
 /** An exchange that ends before it gets a connection: all timings 0, as in k6 for such failures. */
 function failedExchange(ctx: RequestContext, err: Error): Exchange {
-  const ex = new Exchange(null, ctx, false);
+  const ex = new Exchange(null, ctx, false, ctx.now());
   ex.onResponseError(null, err);
   return ex;
 }
@@ -369,12 +315,6 @@ function firstHopHeaders(req: Prepared, lastHopHeaders: string[], lastHop: Hop):
   return !req.hasUserAuth && req.target.authorization !== null
     ? [...req.headers, 'Authorization', req.target.authorization]
     : req.headers;
-}
-
-function responseTypeOf(rt: ResponseType | undefined, discard: boolean): ResponseType {
-  if (rt === undefined) return discard ? 'none' : 'text';
-  if (!RESPONSE_TYPES.has(rt)) throw new TypeError(`${String(rt)} is not a valid value for responseType (text, binary or none)`);
-  return rt;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -7,7 +7,8 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Client } from 'undici';
-import type { Clock } from './exchange.ts';
+import { RequestTimeoutError } from './error-codes.ts';
+import type { Clock, Exchange } from './exchange.ts';
 
 export type Connector = ReturnType<typeof buildConnector>;
 
@@ -58,6 +59,10 @@ export class Conn {
 
   /** The socket of the current connection. */
   socket: Socket | null = null;
+  /** The exchange in flight on this connection, if any. */
+  current: Exchange | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timerMs = 0;
   #counters: Counters | null = null;
   #readBase = 0;
   #writtenBase = 0;
@@ -77,6 +82,9 @@ export class Conn {
       allowH2: false,
       pipelining: 1,
     });
+    // undici reports a handler that threw as an 'error' event; unheard, that would take the worker down. Every
+    // request still settles (by its own error or its timeout), so dropping the connection is enough.
+    (this.client as unknown as NodeJS.EventEmitter).on('error', () => this.destroy());
   }
 
   #connect(connector: Connector, opts: Parameters<Connector>[0], cb: Parameters<Connector>[1]): void {
@@ -136,33 +144,67 @@ export class Conn {
   }
 
   /**
-   * Bytes read and written on the wire since the previous call: everything a request caused, including the
-   * TCP/TLS setup of a connection opened for it. Between-request traffic (e.g. TLS session tickets) lands on the
-   * next request of the connection. A closed TLS handle reads as 0; such a drop is ignored.
+   * Stores into `ex` the bytes read and written on the wire since the previous call: everything a request
+   * caused, including the TCP/TLS setup of a connection opened for it. Between-request traffic (e.g. TLS session
+   * tickets) lands on the next request of the connection. A closed TLS handle reads as 0; such a drop is ignored.
    */
-  takeBytes(): [received: number, sent: number] {
+  takeBytes(ex: Exchange): void {
     const c = this.#counters;
-    if (c === null) return [0, 0];
+    if (c === null) return;
     const read = c.bytesRead;
     const written = c.bytesWritten;
-    let received = 0;
-    let sent = 0;
     if (read >= this.#readBase) {
-      received = read - this.#readBase;
+      ex.received = read - this.#readBase;
       this.#readBase = read;
     }
     if (written >= this.#writtenBase) {
-      sent = written - this.#writtenBase;
+      ex.sent = written - this.#writtenBase;
       this.#writtenBase = written;
     }
-    return [received, sent];
   }
 
-  destroy(err?: Error): void {
-    if (this.dead) return;
-    this.dead = true;
-    this.client.destroy(err ?? null).catch(() => {});
+  /**
+   * Watches `ex`'s deadline. One timer per connection, re-armed with refresh() while the duration stays the same
+   * (the common case: every request with the default timeout), is cheaper than a timer per request; it may run
+   * late by the few microseconds between the deadline's computation and this call.
+   */
+  watch(ex: Exchange, ms: number): void {
+    this.current = ex;
+    if (this.#timer !== null && this.#timerMs === ms) {
+      this.#timer.refresh();
+      return;
+    }
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timerMs = ms;
+    // Unref'd: an idle connection's stale timer must not keep a worker alive; a request in flight has its socket.
+    this.#timer = setTimeout(expire, ms, this).unref();
   }
+
+  /** Called by the timer: fails the exchange in flight if its deadline has passed, else waits for the rest. */
+  expire(): void {
+    this.#timer = null;
+    const ex = this.current;
+    if (ex === null || ex.settled) return;
+    const left = ex.deadline - ex.clock.now();
+    if (left > 1) {
+      this.watch(ex, left);
+      return;
+    }
+    // Go reports a deadline hit while dialing as a dial timeout (k6 code 1211), anything later as 1050.
+    ex.fail(new RequestTimeoutError(ex.gotConn === 0 && this.dialing));
+  }
+
+  /** Closes the socket at once; a request still on it fails with `err`. */
+  destroy(err?: Error): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    this.dead = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    return this.client.destroy(err ?? null).catch(() => {});
+  }
+}
+
+function expire(conn: Conn): void {
+  conn.expire();
 }
 
 /** The connections of one VU to one origin. Sequential requests reuse the first; batches open more. */
@@ -205,8 +247,7 @@ export class HostPool {
     for (const c of this.conns) if (!c.busy) idle++;
     if (idle > this.#maxIdle) {
       this.#remove(conn);
-      conn.dead = true;
-      conn.client.close().catch(() => {});
+      void conn.destroy();
     }
   }
 
@@ -217,10 +258,7 @@ export class HostPool {
 
   destroy(): Promise<void>[] {
     const out: Promise<void>[] = [];
-    for (const c of this.conns) {
-      c.dead = true;
-      out.push(c.client.destroy().catch(() => {}));
-    }
+    for (const c of this.conns) out.push(c.destroy());
     this.conns.length = 0;
     return out;
   }

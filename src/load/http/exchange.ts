@@ -3,18 +3,20 @@
  * collected into an array, every timestamp taken from the request's clock.
  *
  * Timings, as k6 derives them from Go's httptrace (lib/netext/httpext/tracer.go):
- *   blocked          request start -> connection ready (queueing for a connection, DNS, TCP connect, TLS
- *                    handshake of a new connection; ~0 on a reused idle connection). Go's GetConn -> GotConn.
+ *   blocked          request start -> connection ready: DNS, TCP connect and TLS handshake of a new connection
+ *                    (Go's GetConn -> GotConn). On a reused keep-alive connection undici writes only after one
+ *                    event-loop turn, in which it checks that the server has not closed the idle socket; that
+ *                    turn is what blocked shows then (tens of microseconds, more on a busy loop).
  *   connecting       TCP connect of a connection opened for this request (after DNS); 0 on reuse.
  *   tls_handshaking  TLS handshake of a connection opened for this request; 0 on reuse and for plain HTTP.
- *   sending          connection ready -> request head and body handed to the socket.
+ *   sending          connection ready -> request head and body written to the socket (a body the socket could
+ *                    not take at once counts until Node's write buffer drains).
  *   waiting          request sent -> first response byte (time to first byte); until the end when none came.
  *   receiving        first response byte -> last byte of the body.
  *   duration         sending + waiting + receiving.
  */
 import type { Dispatcher } from 'undici';
 import type { Conn } from './connection.ts';
-import { RequestTimeoutError } from './error-codes.ts';
 import type { ResponseTimings } from './types.ts';
 
 /** The request's clock (RequestContext has this shape), called as a method so contexts may rely on `this`. */
@@ -64,16 +66,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
   tlsCipherSuite = '';
 
   controller: Dispatcher.DispatchController | null = null;
-  timer: ReturnType<typeof setTimeout> | null = null;
+  /** Epoch ms by which the exchange must have ended (k6's request timeout). */
+  deadline = Infinity;
   readonly done: Promise<void>;
   #resolve!: () => void;
 
-  constructor(conn: Conn | null, clock: Clock, collect: boolean) {
+  /** `start`: when the request began, on `clock`. */
+  constructor(conn: Conn | null, clock: Clock, collect: boolean, start: number) {
     this.conn = conn;
     this.clock = clock;
     this.collect = collect;
     this.chunks = collect ? [] : NO_CHUNKS;
-    this.start = clock.now();
+    this.start = start;
     this.done = new Promise<void>((resolve) => {
       this.#resolve = resolve;
     });
@@ -156,15 +160,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   #settle(): void {
     this.settled = true;
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
     const conn = this.conn;
     if (conn !== null) {
-      const [received, sent] = conn.takeBytes();
-      this.received = received;
-      this.sent = sent;
+      if (conn.current === this) conn.current = null;
+      conn.takeBytes(this);
       if (this.gotConn !== 0) {
         this.remoteIp = conn.remoteIp;
         this.remotePort = conn.remotePort;
@@ -196,11 +195,4 @@ export class Exchange implements Dispatcher.DispatchHandler {
       duration: sending + waiting + receiving,
     };
   }
-}
-
-/** Timer callback shared by all exchanges, so arming a timeout allocates no closure (and no Error). */
-export function expireExchange(ex: Exchange): void {
-  ex.timer = null;
-  // Go reports a deadline hit while dialing as a dial timeout (k6 code 1211), anything later as 1050.
-  ex.fail(new RequestTimeoutError(ex.gotConn === 0 && ex.conn !== null && ex.conn.dialing));
 }

@@ -34,10 +34,18 @@ export interface ResponseInit {
   request: RequestRecord;
 }
 
-const UNSET: unique symbol = Symbol('unset');
 const EMPTY_TIMINGS: ResponseTimings = Object.freeze({
   blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0,
 });
+
+/** The raw response plus whatever the lazy getters have computed from it so far. */
+interface State extends ResponseInit {
+  headers?: Record<string, string>;
+  body?: string | ArrayBuffer | null;
+  json?: unknown;
+  requestInfo?: RequestInfo;
+  cookies?: Record<string, unknown>;
+}
 
 export class K6Response {
   status: number;
@@ -51,17 +59,9 @@ export class K6Response {
   timings: ResponseTimings;
   tls_version: string;
   tls_cipher_suite: string;
-  cookies: Record<string, unknown> = {};
 
-  #rawHeaders: ReadonlyArray<Buffer | string> | null;
-  #headers: Record<string, string> | null = null;
-  #chunks: Buffer[] | null;
-  #size: number;
-  #responseType: ResponseType;
-  #body: string | ArrayBuffer | null | typeof UNSET = UNSET;
-  #json: unknown = UNSET;
-  #requestRecord: RequestRecord;
-  #request: RequestInfo | null = null;
+  // One private slot rather than one per lazy value: class field initialization is per field, on every response.
+  readonly #s: State;
 
   constructor(init: ResponseInit) {
     this.status = init.status;
@@ -75,11 +75,7 @@ export class K6Response {
     this.timings = init.timings;
     this.tls_version = init.tlsVersion;
     this.tls_cipher_suite = init.tlsCipherSuite;
-    this.#rawHeaders = init.rawHeaders;
-    this.#chunks = init.chunks;
-    this.#size = init.size;
-    this.#responseType = init.responseType;
-    this.#requestRecord = init.request;
+    this.#s = init;
   }
 
   /** A response for a request that never went out (e.g. an invalid URL): status 0, no samples. */
@@ -92,30 +88,44 @@ export class K6Response {
   }
 
   get headers(): Record<string, string> {
-    if (this.#headers === null) this.#headers = responseHeaders(this.#rawHeaders);
-    return this.#headers;
+    const s = this.#s;
+    if (s.headers === undefined) s.headers = responseHeaders(s.rawHeaders);
+    return s.headers;
   }
 
   set headers(value: Record<string, string>) {
-    this.#headers = value;
+    this.#s.headers = value;
   }
 
   get body(): string | ArrayBuffer | null {
-    if (this.#body === UNSET) this.#body = this.#decodeBody();
-    return this.#body;
+    const s = this.#s;
+    if (s.body === undefined) s.body = decodeBody(s);
+    return s.body;
   }
 
   set body(value: string | ArrayBuffer | null) {
-    this.#body = value;
-    this.#json = UNSET;
+    this.#s.body = value;
+    this.#s.json = undefined;
+  }
+
+  /** Response cookies are not parsed yet; an empty object keeps scripts that read them working. */
+  get cookies(): Record<string, unknown> {
+    const s = this.#s;
+    if (s.cookies === undefined) s.cookies = {};
+    return s.cookies;
+  }
+
+  set cookies(value: Record<string, unknown>) {
+    this.#s.cookies = value;
   }
 
   get request(): RequestInfo {
-    if (this.#request === null) {
-      const r = this.#requestRecord;
-      this.#request = { method: r.method, url: r.url, headers: requestHeaderMap(r.headers), body: bodyText(r.body), cookies: {} };
+    const s = this.#s;
+    if (s.requestInfo === undefined) {
+      const r = s.request;
+      s.requestInfo = { method: r.method, url: r.url, headers: requestHeaderMap(r.headers), body: bodyText(r.body), cookies: {} };
     }
-    return this.#request;
+    return s.requestInfo;
   }
 
   /**
@@ -128,16 +138,18 @@ export class K6Response {
     if (body === null) {
       throw new Error('the body is null so we can\'t transform it to JSON - this likely was because of a request error getting the response');
     }
-    if (this.#json === UNSET) {
+    const s = this.#s;
+    // JSON.parse never yields undefined, so undefined means "not parsed yet".
+    if (s.json === undefined) {
       const text = typeof body === 'string' ? body : Buffer.from(body).toString();
       try {
-        this.#json = JSON.parse(text);
+        s.json = JSON.parse(text);
       } catch (err) {
         if (selector !== undefined) return undefined;
         throw jsonError(text, err);
       }
     }
-    return selector === undefined ? this.#json : selectJson(this.#json, selector);
+    return selector === undefined ? s.json : selectJson(s.json, selector);
   }
 
   toJSON(): Record<string, unknown> {
@@ -148,24 +160,24 @@ export class K6Response {
       tls_cipher_suite: this.tls_cipher_suite, cookies: this.cookies, request: this.request,
     };
   }
+}
 
-  #decodeBody(): string | ArrayBuffer | null {
-    const chunks = this.#chunks;
-    if (chunks === null || this.#responseType === 'none') return null;
-    if (this.#responseType === 'binary') {
-      // A fresh ArrayBuffer: Buffer.concat may hand out a slice of Node's shared pool.
-      const out = new Uint8Array(this.#size);
-      let off = 0;
-      for (const c of chunks) {
-        out.set(c, off);
-        off += c.length;
-      }
-      return out.buffer;
+function decodeBody(s: State): string | ArrayBuffer | null {
+  const chunks = s.chunks;
+  if (chunks === null || s.responseType === 'none') return null;
+  if (s.responseType === 'binary') {
+    // A fresh ArrayBuffer: Buffer.concat may hand out a slice of Node's shared pool.
+    const out = new Uint8Array(s.size);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.length;
     }
-    if (chunks.length === 0) return '';
-    if (chunks.length === 1) return chunks[0].toString();
-    return Buffer.concat(chunks, this.#size).toString();
+    return out.buffer;
   }
+  if (chunks.length === 0) return '';
+  if (chunks.length === 1) return chunks[0].toString();
+  return Buffer.concat(chunks, s.size).toString();
 }
 
 /** k6's wording: where the JSON broke, counted in lines and characters from 1. */

@@ -1,0 +1,117 @@
+/**
+ * Turns `http.request()` arguments into what every hop of the request needs, applying k6's rules: the
+ * User-Agent option, header names canonicalized (last spelling wins, as with Go's Header.Set), Content-Length
+ * always from the body, form bodies typed, params defaulting to the test options.
+ */
+import { parseDuration } from '../../config/duration.ts';
+import { encodeBody, type EncodedBody } from './body.ts';
+import type { ExpectedStatuses } from './expected-statuses.ts';
+import { canonicalHeaderKey, setHeader } from './headers.ts';
+import { K6Response } from './response.ts';
+import type { HttpDefaults, ParamValue, Params, RequestBody, ResponseType } from './types.ts';
+import { InvalidUrlError, isHttpUrl, resolveTarget, type HttpUrl, type Target } from './url.ts';
+
+const NO_PARAMS: Params = {};
+const RESPONSE_TYPES = new Set<string>(['text', 'binary', 'none']);
+
+/** A request after its arguments are checked: what every hop needs. */
+export interface Prepared {
+  method: string;
+  target: Target;
+  templateName: string | null;
+  /** Flat [name, value, ...] with canonical names; Authorization from URL userinfo is added per hop. */
+  headers: string[];
+  hasUserAuth: boolean;
+  body: EncodedBody | null;
+  timeoutMs: number;
+  maxRedirects: number;
+  responseType: ResponseType;
+  callback: ExpectedStatuses | null;
+  tags: Readonly<Record<string, ParamValue>> | undefined;
+}
+
+export class RequestPreparer {
+  readonly #defaults: HttpDefaults;
+  readonly #baseHeaders: string[];
+  readonly #plainHeaders: { headers: string[]; hasUserAuth: boolean };
+
+  constructor(defaults: HttpDefaults) {
+    this.#defaults = defaults;
+    this.#baseHeaders = defaults.userAgent === '' ? [] : ['User-Agent', defaults.userAgent];
+    this.#plainHeaders = { headers: this.#baseHeaders, hasUserAuth: false };
+  }
+
+  /** The prepared request, or (invalid URL) the 1020 response k6 gives without sending anything. */
+  prepare(
+    method: string,
+    url: string | HttpUrl,
+    body: RequestBody | null | undefined,
+    params: Params | null | undefined,
+    defaultCallback: ExpectedStatuses | null,
+  ): Prepared | K6Response {
+    const p = params ?? NO_PARAMS;
+    let href: string;
+    let templateName: string | null = null;
+    if (typeof url === 'string') {
+      href = url;
+    } else if (isHttpUrl(url)) {
+      href = url.url;
+      templateName = url.name;
+    } else {
+      href = String(url);
+    }
+    const encoded = encodeBody(body);
+    const { headers, hasUserAuth } = this.#headers(p.headers, encoded);
+    let target: Target;
+    try {
+      target = resolveTarget(href);
+    } catch (err) {
+      if (!(err instanceof InvalidUrlError)) throw err;
+      return K6Response.failed({ method, url: href, headers, body: encoded }, 1020, err.message);
+    }
+    if (templateName === target.clean) templateName = null;
+    const prepared: Prepared = {
+      method,
+      target,
+      templateName,
+      headers,
+      hasUserAuth,
+      body: encoded,
+      // Scripts pass null as often as undefined for "not set"; only responseCallback gives null a meaning.
+      timeoutMs: p.timeout == null ? this.#defaults.timeoutMs : parseDuration(p.timeout, 'params.timeout'),
+      maxRedirects: p.redirects ?? this.#defaults.maxRedirects,
+      responseType: responseTypeOf(p.responseType ?? undefined, this.#defaults.discardResponseBodies),
+      callback: p.responseCallback === undefined ? defaultCallback : p.responseCallback,
+      tags: p.tags ?? undefined,
+    };
+    if (p.auth != null && p.auth !== 'basic') throw new Error(`http: auth "${p.auth}" is not supported (only "basic")`);
+    return prepared;
+  }
+
+  #headers(user: Params['headers'], body: EncodedBody | null): { headers: string[]; hasUserAuth: boolean } {
+    const contentType = body === null ? null : body.contentType;
+    if (user === undefined || user === null) {
+      if (contentType === null) return this.#plainHeaders;
+      return { headers: [...this.#baseHeaders, 'Content-Type', contentType], hasUserAuth: false };
+    }
+    const out = this.#baseHeaders.slice();
+    if (contentType !== null) out.push('Content-Type', contentType);
+    let hasUserAuth = false;
+    for (const key of Object.keys(user)) {
+      const value = user[key];
+      if (value === undefined || value === null) continue;
+      const name = canonicalHeaderKey(key);
+      // As in k6: the length always comes from the actual body.
+      if (name === 'Content-Length') continue;
+      if (name === 'Authorization') hasUserAuth = true;
+      setHeader(out, name, String(value));
+    }
+    return { headers: out, hasUserAuth };
+  }
+}
+
+function responseTypeOf(rt: ResponseType | undefined, discard: boolean): ResponseType {
+  if (rt === undefined) return discard ? 'none' : 'text';
+  if (!RESPONSE_TYPES.has(rt)) throw new TypeError(`${String(rt)} is not a valid value for responseType (text, binary or none)`);
+  return rt;
+}
