@@ -97,6 +97,7 @@ export class Instance {
       abortTest: (reason) => hooks.onTestAbort(reason),
       fileCache: new Map(),
       initPhase: false,
+      initResponseCallback: undefined,
     };
     installRuntime(this.runtime);
   }

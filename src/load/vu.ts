@@ -43,6 +43,8 @@ export class Vu implements ExecutorVu {
     this.data = init.setupJson === undefined ? undefined : JSON.parse(init.setupJson);
     this.onError = init.onError;
     const http = new VuHttp(init.runtime.httpDefaults);
+    // The VU's own module instance was just imported: its init code may have set a response callback.
+    if (init.runtime.initResponseCallback !== undefined) http.setResponseCallback(init.runtime.initResponseCallback);
     const rt = this.rt;
     this.state = {
       id: init.id,

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { MetricRegistry } from '../../metrics/registry.ts';
 import type { Sample, Tags } from '../../metrics/types.ts';
 import type { NormalizedOptions } from '../types.ts';
-import type { VuHttp, RequestContext, HttpDefaults } from '../http/index.ts';
+import type { VuHttp, RequestContext, HttpDefaults, ExpectedStatuses } from '../http/index.ts';
 
 export interface ScenarioState {
   readonly name: string;
@@ -49,6 +49,8 @@ export interface Runtime {
   readonly fileCache: Map<string, string | ArrayBuffer>;
   /** True while the script's init code runs (open() and metric creation are allowed only then). */
   initPhase: boolean;
+  /** http.setResponseCallback() called by the init code of the VU being created; undefined if not called. */
+  initResponseCallback: ExpectedStatuses | null | undefined;
 }
 
 export interface VuState {

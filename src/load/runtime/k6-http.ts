@@ -1,8 +1,16 @@
 /**
  * The `k6/http` module. Every request returns a promise of a k6-shaped response: `await http.get(url)`.
  */
-import { requireVu, vuTags, type VuState } from './context.ts';
-import { urlTemplate, expectedStatuses as makeExpectedStatuses, type Params, type RequestBody, type BatchRequest, type HttpUrl } from '../http/index.ts';
+import { currentVu, getRuntime, requireVu, vuTags, type VuState } from './context.ts';
+import {
+  urlTemplate,
+  expectedStatuses as makeExpectedStatuses,
+  type ExpectedStatuses,
+  type Params,
+  type RequestBody,
+  type BatchRequest,
+  type HttpUrl,
+} from '../http/index.ts';
 
 function ctxOf(vu: VuState) {
   const ctx = vu.request;
@@ -56,7 +64,17 @@ export function batch(requests: BatchRequest[] | Record<string, BatchRequest>) {
   return vu.http.batch(requests, ctxOf(vu));
 }
 
+/**
+ * Sets which responses count as expected (http_req_failed, expected_response). In the init context it
+ * applies to the VU being initialized (every VU runs the init code), inside a VU function to that VU.
+ */
+export function setResponseCallback(callback: ExpectedStatuses | null): void {
+  const vu = currentVu();
+  if (vu) vu.http.setResponseCallback(callback);
+  else getRuntime().initResponseCallback = callback;
+}
+
 export const url = urlTemplate;
 export const expectedStatuses = makeExpectedStatuses;
 
-export default { request, get, head, post, put, patch, del, options, batch, url, expectedStatuses };
+export default { request, get, head, post, put, patch, del, options, batch, url, expectedStatuses, setResponseCallback };

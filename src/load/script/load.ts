@@ -67,6 +67,7 @@ function openFile(file: unknown, mode?: unknown): string | ArrayBuffer {
 export async function importScript(url: string, instanceKey: string, rt: Runtime): Promise<Record<string, unknown>> {
   installGlobals();
   rt.initPhase = true;
+  rt.initResponseCallback = undefined;
   try {
     return (await import(`${url}?${instanceKey}`)) as Record<string, unknown>;
   } catch (err) {
