@@ -114,7 +114,13 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     const probe = new Instance(instanceInit(bundle.url, bundle.entry, normalizeOptions({}, { source: opts.script }), env), noHooks);
     const probeModule = await probe.loadModule('options');
     let raw: Record<string, unknown> = { ...asOptions(probeModule.options, bundle.entry) };
-    if (opts.optionsOverride) raw = { ...raw, ...opts.optionsOverride };
+    if (opts.optionsOverride) {
+      // Scenarios from a profile or the capacity search replace the script's whole execution plan.
+      if ('scenarios' in opts.optionsOverride) {
+        for (const key of ['vus', 'duration', 'iterations', 'stages', 'scenarios']) delete raw[key];
+      }
+      raw = { ...raw, ...opts.optionsOverride };
+    }
     if (opts.cli) raw = applyCliOverrides(raw, opts.cli);
     if (opts.summaryTrendStats) raw.summaryTrendStats = opts.summaryTrendStats;
     if (opts.summaryTimeUnit) raw.summaryTimeUnit = opts.summaryTimeUnit;
