@@ -15,6 +15,7 @@
  */
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element as DomElement } from 'domhandler';
+import type { Selection } from './k6-html.ts';
 
 /** One parsed document: its cheerio instance and the URL it came from, shared by its selections. */
 export interface Doc {
@@ -28,8 +29,8 @@ export function isTag(node: AnyNode): node is DomElement {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
 }
 
-type SelectionFactory = (doc: Doc, node: AnyNode) => unknown;
-let makeSelection: SelectionFactory = () => undefined;
+type SelectionFactory = (doc: Doc, node: AnyNode) => Selection;
+let makeSelection: SelectionFactory;
 
 /** k6-html.ts registers how to build a Selection (it imports this file, so this file cannot import it). */
 export function setSelectionFactory(factory: SelectionFactory): void {
@@ -111,7 +112,7 @@ export class Element {
   }
 
   /** A Selection holding just this element. */
-  get selection(): unknown {
+  get selection(): Selection {
     return makeSelection(this.#doc, this.#node);
   }
 

@@ -18,8 +18,9 @@
  * cheerio is loaded on the first parse, not on import: k6/http imports this module for Response.html(),
  * and a script that never parses HTML should not pay for it (about 10 MB and 0.3 s per worker thread).
  */
+import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
-import type { Cheerio, CheerioAPI } from 'cheerio';
+import type { Cheerio } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import { Element, nodeOf, setSelectionFactory, isTag, type Doc } from './k6-html-element.ts';
 
@@ -67,10 +68,6 @@ export class Selection {
     return new Selection(this.#doc, this.#doc.$(node));
   }
 
-  #empty(): Selection {
-    return this.#wrap(this.#doc.$([]));
-  }
-
   #target(arg: unknown): Target {
     if (typeof arg === 'string') return arg;
     if (arg instanceof Selection) return arg.#sel;
@@ -85,7 +82,7 @@ export class Selection {
     try {
       return this.#wrap(op(target));
     } catch {
-      return this.#empty();
+      return this.#wrap(this.#doc.$([]));
     }
   }
 
@@ -103,7 +100,7 @@ export class Selection {
     try {
       return this.#wrap(this.#sel[method](u as any, filter === undefined || filter === null ? undefined : String(filter)));
     } catch {
-      return this.#empty();
+      return this.#wrap(this.#doc.$([]));
     }
   }
 
@@ -191,7 +188,7 @@ export class Selection {
     return this.#wrap(this.#sel.contents());
   }
   eq(index: number): Selection {
-    return this.#wrap(this.#sel.eq(Math.trunc(Number(index))));
+    return this.#wrap(this.#sel.eq(Math.trunc(Number(index)) || 0));
   }
   first(): Selection {
     return this.#wrap(this.#sel.first());
@@ -369,20 +366,19 @@ function dataValue(value: string): unknown {
     }
   }
   const n = Number(value);
-  return value.trim() !== '' && String(n) === value ? n : value;
+  return Number.isFinite(n) && String(n) === value ? n : value;
 }
 
 /** Go's url.QueryEscape: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded, space as '+'. */
 function queryEscape(s: string): string {
-  return encodeURIComponent(s)
+  // Through UTF-8 and back first: a lone surrogate would make encodeURIComponent throw.
+  return encodeURIComponent(Buffer.from(s, 'utf8').toString('utf8'))
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');
 }
 
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  return v === null ? 'null' : typeof v !== 'object' ? typeof v : ((v as { constructor?: { name?: string } }).constructor?.name ?? 'object');
 }
 
 function load(src: string, url: string | undefined): Selection {

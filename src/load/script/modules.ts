@@ -11,10 +11,18 @@ const PROVIDED: Record<string, string> = {
   'k6/http': 'k6-http.ts',
   'k6/metrics': 'k6-metrics.ts',
   'k6/execution': 'k6-execution.ts',
+  'k6/data': 'k6-data.ts',
+  'k6/encoding': 'k6-encoding.ts',
+  'k6/crypto': 'k6-crypto.ts',
+  'k6/html': 'k6-html.ts',
   telltale: 'k6.ts',
   'telltale/http': 'k6-http.ts',
   'telltale/metrics': 'k6-metrics.ts',
   'telltale/execution': 'k6-execution.ts',
+  'telltale/data': 'k6-data.ts',
+  'telltale/encoding': 'k6-encoding.ts',
+  'telltale/crypto': 'k6-crypto.ts',
+  'telltale/html': 'k6-html.ts',
 };
 
 /** Absolute file path of the runtime module behind a script import, or undefined if not provided. */
@@ -33,7 +41,7 @@ const KNOWN_UNSUPPORTED: [RegExp, string][] = [
   [/^k6\/net\/grpc$/, 'gRPC is not supported yet'],
   [/^k6\/ws$/, 'WebSockets are not supported yet'],
   [/^k6\/x\//, 'k6 extensions (xk6) cannot be loaded'],
-  [/^k6\/(data|encoding|crypto|html|timers|secrets)$/, 'this k6 module is not available yet'],
+  [/^k6\/(timers|secrets)$/, 'this k6 module is not available yet'],
 ];
 
 /** Why a k6 module is not available, or undefined when the specifier is not a k6 module we know of. */
