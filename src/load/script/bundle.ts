@@ -1,7 +1,8 @@
 /**
  * Bundles a user script (TypeScript or JavaScript, ES modules) with esbuild into one ES module file.
  * k6 module imports are left as imports of Telltale's runtime modules by absolute URL, so every VU
- * instance of the script shares the one runtime of its worker thread.
+ * instance of the script shares the one runtime of its worker thread. Synchronous k6 scripts are
+ * rewritten to await the runtime on the way in (k6-transform/).
  */
 import { build, type Message, type Plugin } from 'esbuild';
 import { mkdtemp, writeFile, rm, access } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TelltaleError } from '../../errors.ts';
 import { providedModulePath, providedModuleNames, unsupportedReason } from './modules.ts';
+import { k6TransformPlugin } from './k6-transform/plugin.ts';
+import type { CompatibilityMode } from './k6-transform/index.ts';
 
 export interface BundledScript {
   /** Absolute path of the user's entry script. */
@@ -21,7 +24,12 @@ export interface BundledScript {
   dispose(): Promise<void>;
 }
 
-export async function bundleScript(scriptPath: string): Promise<BundledScript> {
+/**
+ * `compatibility`: 'auto' rewrites a JavaScript script written for k6 (synchronous http/sleep/group)
+ * to await Telltale's runtime, and leaves native scripts alone; 'k6' always rewrites the script's
+ * JavaScript modules; 'native' never does. The auto rule is described in k6-transform/index.ts.
+ */
+export async function bundleScript(scriptPath: string, compatibility: CompatibilityMode = 'auto'): Promise<BundledScript> {
   const entry = path.resolve(scriptPath);
   try {
     await access(entry);
@@ -47,7 +55,7 @@ export async function bundleScript(scriptPath: string): Promise<BundledScript> {
       sourcemap: 'external',
       sourcesContent: false,
       logLevel: 'silent',
-      plugins: [k6Modules()],
+      plugins: [k6Modules(), k6TransformPlugin({ mode: compatibility })],
       // Keep function and class names for readable stack traces and check names.
       keepNames: true,
     });
@@ -68,6 +76,8 @@ export async function bundleScript(scriptPath: string): Promise<BundledScript> {
 
 function bundleError(errors: Message[], entry: string, cause: unknown): TelltaleError {
   const first = errors[0];
+  // The k6 transform reports its own errors, already pointing at the user's file and line.
+  if (first?.detail instanceof TelltaleError) return first.detail;
   if (!first) {
     return new TelltaleError('TT_SCRIPT_BUNDLE', `cannot bundle ${entry}: ${String(cause)}`, { file: entry, cause });
   }
