@@ -28,6 +28,7 @@ export interface RunFlags {
   profileRateScale?: string;
   capacity?: string;
   maxVus?: string;
+  scriptMode: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -50,6 +51,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--no-thresholds', 'do not evaluate thresholds')
     .option('-q, --quiet', 'no progress output')
     .option('--no-color', 'no colors in the output')
+    .option('--script-mode <mode>', 'auto: detect synchronous k6 scripts and await their requests; k6: always; native: never', 'auto')
     .option('--workers <n>', `worker threads running VUs (default: one per core, ${availableParallelism()} here)`)
     .option('--profile <name>', 'use a built-in load profile: baseline, progressive, spike, sustained, soak')
     .option('--profile-time-scale <x>', 'multiply the profile durations (0.05 turns a 10-minute profile into 30 s)')
@@ -104,6 +106,12 @@ export function envFrom(f: Pick<RunFlags, 'env' | 'includeSystemEnvVars'>): Reco
 
 export function trendStatsFrom(f: RunFlags): string[] | undefined {
   return f.summaryTrendStats === undefined ? undefined : f.summaryTrendStats.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function scriptModeFrom(f: Pick<RunFlags, 'scriptMode'>): 'auto' | 'k6' | 'native' {
+  const m = f.scriptMode ?? 'auto';
+  if (m === 'auto' || m === 'k6' || m === 'native') return m;
+  throw new TelltaleError('TT_USAGE', `--script-mode ${JSON.stringify(m)}: expected auto, k6 or native`, { field: '--script-mode' });
 }
 
 export function timeUnitFrom(f: RunFlags): 's' | 'ms' | 'us' | undefined {

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { TelltaleError, ERROR_CODES, type ErrorCode } from '../errors.ts';
 import { bundleScript } from './script/bundle.ts';
+import type { CompatibilityMode } from './script/k6-transform/index.ts';
 import { Instance, type InstanceInit } from './instance.ts';
 import { normalizeOptions, applyCliOverrides, maxVusOf, planDurationMs, type CliOverrides } from './options.ts';
 import type { NormalizedOptions, ScenarioConfig, ThresholdDecl } from './types.ts';
@@ -61,6 +62,8 @@ export interface RunObserver {
 
 export interface RunOptions {
   script: string;
+  /** Whether synchronous k6 scripts are transformed to await their requests: auto-detected by default. */
+  scriptMode?: CompatibilityMode;
   env?: Record<string, string>;
   cli?: CliOverrides;
   /** Options merged over the script's own (profiles, capacity search): same syntax as `export const options`. */
@@ -107,7 +110,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
   const obs = opts.observer ?? {};
   const env = opts.env ?? {};
   obs.onPhase?.('init');
-  const bundle = await bundleScript(opts.script);
+  const bundle = await bundleScript(opts.script, opts.scriptMode ?? 'auto');
   const workers: WorkerState[] = [];
   try {
     // 1. Read the script's options from a probe instance (init code runs, as in k6).

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { TelltaleError } from '../../errors.ts';
 import { runTest, type RunObserver, type RunOutcome, type RunOptions } from '../../load/run.ts';
 import { progressReporter } from '../../load/reporters/progress.ts';
-import { addRunFlags, cliOverrides, envFrom, parseKeyValues, parsePositive, parseCount, timeUnitFrom, trendStatsFrom, type RunFlags } from '../run-flags.ts';
+import { addRunFlags, cliOverrides, scriptModeFrom, envFrom, parseKeyValues, parsePositive, parseCount, timeUnitFrom, trendStatsFrom, type RunFlags } from '../run-flags.ts';
 import { parseOutputSpecs, NdjsonOutput, CsvOutput, renderHtmlReport, type OutputSpec } from '../../load/outputs/index.ts';
 import { renderTextSummary, toSummaryExport } from '../../load/summary/index.ts';
 import { buildProfile } from '../../load/profiles/index.ts';
@@ -86,6 +86,7 @@ export async function runCommand(script: string, flags: RunFlags): Promise<numbe
   try {
     const runOptions: RunOptions = {
       script,
+      scriptMode: scriptModeFrom(flags),
       env: envFrom(flags),
       cli: cliOverrides(flags),
       optionsOverride: Object.keys(optionsOverride).length ? optionsOverride : undefined,
