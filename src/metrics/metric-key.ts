@@ -66,9 +66,8 @@ function parseTagFilter(key: string, body: string): Record<string, string> {
       while (i < n && body[i] !== ',') i++;
       value = body.slice(start, i).trim();
       if (value === '') throw invalid(key, `tag '${name}' has an empty value`);
-      if (value.includes('{') || value.includes('}')) {
-        throw invalid(key, `unbalanced braces in the value of tag '${name}' (quote values that contain braces)`);
-      }
+      // k6 takes everything between the first '{' and the last '}' as the filter, so an unquoted value may
+      // hold braces (URL templates like `${}`).
     }
     if (Object.prototype.hasOwnProperty.call(tags, name)) throw invalid(key, `tag '${name}' appears twice`);
     tags[name] = value;
@@ -129,7 +128,7 @@ export function formatSubmetricKey(parent: string, tags: Readonly<Record<string,
   let out = `${parent}{`;
   for (let i = 0; i < names.length; i++) {
     if (i > 0) out += ',';
-    out += `${quoteIfNeeded(names[i], /[,{}:]/)}:${quoteIfNeeded(tags[names[i]], /[,{}]/)}`;
+    out += `${quoteIfNeeded(names[i], /[,{}:]/)}:${quoteIfNeeded(tags[names[i]], /,/)}`;
   }
   return `${out}}`;
 }

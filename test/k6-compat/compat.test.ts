@@ -24,16 +24,6 @@ const KNOWN_GAPS: Record<string, { reason: string; intermittent?: boolean }> = {
   'http-forms': { reason: 'Response.submitForm(), Response.clickLink() and Response.html(), in progress in src/load/http' },
   'http-gzip': { reason: 'decoding of gzip-encoded response bodies, in progress in src/load/http' },
   'http-html': { reason: 'Response.html(), in progress in src/load/http' },
-  'execution-options': {
-    reason: "exec.test.options returns Telltale's normalized options (scenarios as an array), not k6's consolidated options keyed by scenario name",
-  },
-  'threshold-braces': {
-    reason: "a threshold key whose unquoted tag value contains braces ('http_reqs{name:${}/api/items/${}}') is rejected with TT_THRESHOLD_INVALID; k6 reads the tags between the first { and the last }",
-  },
-  'test-abort-immediate': {
-    reason: 'exec.test.abort() reaches the coordinator asynchronously, and the aborting VU may start another iteration before the stop arrives',
-    intermittent: true,
-  },
 };
 
 const SCRIPTS = fileURLToPath(new URL('./scripts/', import.meta.url));

@@ -39,7 +39,6 @@ describe('parseMetricKey', () => {
     ['http_req_duration{status:}', 'empty value'],
     ['http_req_duration{a:1,}', 'empty tag name'],
     ['http_req_duration{a:1,a:2}', 'appears twice'],
-    ['http_req_duration{a:{b}}', 'unbalanced braces'],
     ['http_req_duration{a:"b}', 'unterminated quote'],
     ['http_req_duration{a:"b"c}', 'after the quoted value'],
     ['{a:b}', 'missing metric name'],
@@ -98,5 +97,12 @@ describe('matchesSelector', () => {
     expect(matchesSelector(sel, { status: '200', method: 'GET', name: 'x' })).toBe(true);
     expect(matchesSelector(sel, { status: '200' })).toBe(false);
     expect(matchesSelector(sel, { status: '201', method: 'GET' })).toBe(false);
+  });
+});
+
+describe('k6 compatibility of tag filters', () => {
+  it('takes everything between the first { and the last } as the filter, so values may hold braces', () => {
+    expect(parseMetricKey('http_reqs{name:${}/api/items/${}}').tags).toEqual({ name: '${}/api/items/${}' });
+    expect(parseMetricKey('http_req_duration{a:{b}}').tags).toEqual({ a: '{b}' });
   });
 });

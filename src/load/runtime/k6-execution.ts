@@ -107,8 +107,10 @@ const test = {
     if (state) (state as { aborting?: boolean }).aborting = true;
     throw err;
   },
+  /** The consolidated options, with scenarios keyed by name as k6 presents them. */
   get options() {
-    return getRuntime().options;
+    const o = getRuntime().options;
+    return { ...o, thresholds: o.thresholdsRaw ?? {}, scenarios: Object.fromEntries(o.scenarios.map((s) => [s.name, s])) };
   },
 };
 

@@ -4,6 +4,7 @@
  * that point at the user's line.
  */
 import { readFileSync } from 'node:fs';
+import { Console } from 'node:console';
 import path from 'node:path';
 import { TelltaleError } from '../../errors.ts';
 import { currentVu, getRuntime, type Runtime } from '../runtime/context.ts';
@@ -15,6 +16,8 @@ let globalsInstalled = false;
 export function installGlobals(): void {
   if (globalsInstalled) return;
   globalsInstalled = true;
+  // k6 prints the script's console output on stderr, keeping stdout for the summary.
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   Object.defineProperty(globalThis, '__ENV', {
     configurable: true,
     get() {

@@ -24,7 +24,11 @@ function serialize(err: unknown): SerializedError {
 const init = workerData as InstanceInit;
 const instance = new Instance(init, {
   onScriptError: (err, vuId, scenario) => post({ type: 'script-error', message: describeScriptError(err), vuId, scenario }),
-  onTestAbort: (reason) => post({ type: 'abort', reason }),
+  onTestAbort: (reason) => {
+    // Stop this worker at once; the coordinator then stops the others.
+    instance.stop();
+    post({ type: 'abort', reason });
+  },
 });
 
 let started = false;
