@@ -10,20 +10,26 @@
  *                   Default: http,raw
  *   BENCH_DURATION  seconds per measurement (default 5)
  *   BENCH_VUS       concurrent loops / connections (default 50)
- *   BENCH_ROUNDS    interleaved rounds of (ours no-op, ours counting, autocannon); medians are shown (default 1)
+ *   BENCH_ROUNDS    interleaved rounds of (ours no-op, ours counting, autocannon); medians are shown (default 3).
+ *                   Odd rounds run autocannon first, so drift in the machine's load hits both sides alike.
+ *   BENCH_PIN       server core,client core (default 0,1, as bench/http-throughput.ts; `none` to not pin): the
+ *                   server child runs on the first, this process and the autocannon child on the second.
+ *                   Needs taskset and both cores; otherwise nothing is pinned.
  *
  * Every server runs in its own child process and so does autocannon (-c VUS, pipelining 1), so neither shares
- * the event loop of the client under test. Both clients first get WARMUP_S seconds of unmeasured traffic. Ours runs VUS VuHttp instances (one per VU, as in a worker thread),
- * each looping `await request('GET', url)`, once with a no-op emit and once with an emit that counts samples.
- * Besides req/s it prints the client's CPU time per request (user + system, from process.cpuUsage), which is
- * less sensitive to other load on the machine than throughput is.
+ * the event loop of the client under test. Both clients first get WARMUP_S seconds of unmeasured traffic. Ours
+ * runs VUS VuHttp instances (one per VU, as in a worker thread), each looping `await request('GET', url)`, once
+ * with a no-op emit and once with an emit that counts samples. Besides req/s it prints the client's CPU time per
+ * request (user + system, from process.cpuUsage), which is less sensitive to other load on the machine than
+ * throughput is; both columns are medians over the rounds, each taken on its own.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Sample } from '../src/metrics/types.ts';
 import { VuHttp, type HttpDefaults, type RequestContext } from '../src/load/http/index.ts';
+import { allowedCpus, hasCommand } from './lib/util.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 /** Both clients get this much unmeasured traffic first, so JIT warm-up is not measured. */
@@ -103,8 +109,25 @@ process.on('exit', () => {
   for (const c of children) c.kill();
 });
 
-function child(args: string[]): Promise<{ proc: ReturnType<typeof fork>; msg: Record<string, number> }> {
+/** [server core, client core], or null when not pinning. */
+function pinning(): [number, number] | null {
+  const spec = process.env.BENCH_PIN ?? '0,1';
+  if (spec === 'none') return null;
+  const cores = spec.split(',').map(Number);
+  if (cores.length !== 2 || !cores.every((c) => Number.isInteger(c) && allowedCpus().includes(c)) || !hasCommand('taskset')) return null;
+  return [cores[0], cores[1]];
+}
+
+/** Moves every thread of a process to one core. */
+function pin(pid: number | undefined, core: number | undefined): void {
+  if (pid !== undefined && core !== undefined) spawnSync('taskset', ['-a', '-pc', String(core), String(pid)], { stdio: 'ignore' });
+}
+
+const PIN = pinning();
+
+function child(args: string[], core?: number): Promise<{ proc: ReturnType<typeof fork>; msg: Record<string, number> }> {
   const proc = fork(SELF, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  pin(proc.pid, core);
   children.add(proc);
   proc.once('exit', () => children.delete(proc));
   return new Promise((resolve, reject) => {
@@ -151,9 +174,15 @@ async function runOurs(url: string, vus: number, seconds: number, emit: (s: Samp
   return { reqPerSec: done / elapsed, errors, cpuUsPerReq: (used.user + used.system) / done };
 }
 
-function median(runs: RunResult[]): RunResult {
-  const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Median req/s and, on its own, median CPU per request; errors of the median-req/s round. */
+function median(runs: RunResult[]): RunResult {
+  const mid = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor((runs.length - 1) / 2)];
+  return { reqPerSec: mid.reqPerSec, errors: mid.errors, cpuUsPerReq: medianOf(runs.map((r) => r.cpuUsPerReq)) };
 }
 
 async function main(): Promise<void> {
@@ -164,12 +193,14 @@ async function main(): Promise<void> {
     targets.push({ label: 'BENCH_URL', url: process.env.BENCH_URL });
   } else {
     for (const kind of (process.env.BENCH_SERVER ?? 'http,raw').split(',')) {
-      const { proc, msg } = await child(['--serve', kind]);
+      const { proc, msg } = await child(['--serve', kind], PIN?.[0]);
       targets.push({ label: kind === 'http' ? 'node:http server' : 'raw canned server', url: `http://127.0.0.1:${msg.port}/`, proc });
     }
   }
-  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
-  console.log(`node ${process.version}, ${vus} VUs/connections, ${seconds}s per run, ${rounds} round(s)\n`);
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+  if (PIN !== null) pin(process.pid, PIN[1]);
+  const where = PIN === null ? 'not pinned' : `server on core ${PIN[0]}, clients on core ${PIN[1]}`;
+  console.log(`node ${process.version}, ${vus} VUs/connections, ${seconds}s per run, ${rounds} round(s), ${where}\n`);
   for (const t of targets) {
     const noop: RunResult[] = [];
     const counting: RunResult[] = [];
@@ -178,24 +209,31 @@ async function main(): Promise<void> {
     let durationSum = 0;
     let blockedSum = 0;
     await runOurs(t.url, vus, WARMUP_S, () => {});
+    const autocannonRound = async (): Promise<void> => {
+      const { proc, msg } = await child(['--autocannon', t.url, String(vus), String(seconds)], PIN?.[1]);
+      proc.kill();
+      ac.push({ reqPerSec: msg.reqPerSec, errors: msg.errors, cpuUsPerReq: msg.cpuUsPerReq });
+    };
     for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 1) await autocannonRound();
       noop.push(await runOurs(t.url, vus, seconds, () => {}));
       counting.push(await runOurs(t.url, vus, seconds, (s) => {
         samples++;
         if (s.metric === 'http_req_duration') durationSum += s.value;
         else if (s.metric === 'http_req_blocked') blockedSum += s.value;
       }));
-      const { proc, msg } = await child(['--autocannon', t.url, String(vus), String(seconds)]);
-      proc.kill();
-      ac.push({ reqPerSec: msg.reqPerSec, errors: msg.errors, cpuUsPerReq: msg.cpuUsPerReq });
+      if (r % 2 === 0) await autocannonRound();
     }
     const base = median(ac);
     console.log(`${t.label} (${t.url})`);
     const row = (name: string, runs: RunResult[]) => {
       const m = median(runs);
-      const all = runs.length > 1 ? `   [${runs.map((x) => Math.round(x.reqPerSec)).join(', ')}]` : '';
+      const all = runs.length > 1
+        ? `   [${runs.map((x) => `${Math.round(x.reqPerSec)}/${x.cpuUsPerReq.toFixed(1)}`).join(', ')}]`
+        : '';
       console.log(`  ${name.padEnd(22)} ${Math.round(m.reqPerSec).toString().padStart(8)} req/s  x${(m.reqPerSec / base.reqPerSec).toFixed(2)}`
-        + `  ${m.cpuUsPerReq.toFixed(1).padStart(6)} CPU-us/req${m.errors ? `  (${m.errors} errors)` : ''}${all}`);
+        + `  ${m.cpuUsPerReq.toFixed(1).padStart(6)} CPU-us/req  x${(m.cpuUsPerReq / base.cpuUsPerReq).toFixed(2)}`
+        + `${m.errors ? `  (${m.errors} errors)` : ''}${all}`);
     };
     row('telltale, no-op emit', noop);
     row('telltale, counting', counting);

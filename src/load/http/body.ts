@@ -7,7 +7,7 @@ import type { RequestBody } from './types.ts';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 export interface EncodedBody {
-  /** What goes on the wire; undici adds the matching Content-Length. */
+  /** What goes on the wire; the transport adds the matching Content-Length. */
   payload: string | Buffer;
   /** Set for form bodies; a Content-Type header from params still wins. */
   contentType: string | null;

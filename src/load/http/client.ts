@@ -5,36 +5,60 @@
  */
 import type { Sample, Tags } from '../../metrics/types.ts';
 import { parseBatchItem, runBatch } from './batch.ts';
-import { createConnector, HostPool, type Connector } from './connection.ts';
-import { classifyError, RequestTimeoutError } from './error-codes.ts';
+import { endpointOf, HostPool, type Conn } from './connection.ts';
+import { classifyError, ConnectionClosedError, RequestTimeoutError } from './error-codes.ts';
 import { DEFAULT_EXPECTED_STATUSES, type ExpectedStatuses } from './expected-statuses.ts';
-import { Exchange } from './exchange.ts';
+import { Exchange, type ExchangeOwner } from './exchange.ts';
 import { hasHeader } from './headers.ts';
 import { RequestPreparer, type Prepared } from './prepare.ts';
 import { findHeader, isRedirect, redirectHop, type Hop } from './redirect.ts';
+import { HeadCache } from './request-head.ts';
 import { K6Response, type RequestRecord } from './response.ts';
 import { TagMemo } from './tags.ts';
 import type { BatchRequest, HttpDefaults, Params, RequestBody, RequestContext, ResponseTimings } from './types.ts';
-import { InvalidUrlError, resolveLocation, type HttpUrl } from './url.ts';
+import { InvalidUrlError, resolveLocation, type HttpUrl, type Target } from './url.ts';
 
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** What all requests of a VU share: its connections, serialized heads and tag sets. */
+class Transport {
+  readonly defaults: HttpDefaults;
+  readonly pools = new Map<string, HostPool>();
+  readonly heads: HeadCache;
+  readonly tags: TagMemo;
+  /** Set by VuHttp.close(): a redirect or retry still under way must not open a connection. */
+  closed = false;
+
+  constructor(defaults: HttpDefaults) {
+    this.defaults = defaults;
+    this.heads = new HeadCache(defaults.noConnectionReuse);
+    this.tags = new TagMemo(defaults.systemTags);
+  }
+
+  pool(target: Target): HostPool {
+    let pool = this.pools.get(target.origin);
+    if (pool === undefined) {
+      const { batch, batchPerHost, insecureSkipTLSVerify, noConnectionReuse } = this.defaults;
+      pool = new HostPool(endpointOf(target, insecureSkipTLSVerify, noConnectionReuse), batchPerHost > 0 ? batchPerHost : batch);
+      this.pools.set(target.origin, pool);
+    }
+    return pool;
+  }
+}
 
 export class VuHttp {
   readonly defaults: HttpDefaults;
   /** The VU's default for http_req_failed / expected_response (http.setResponseCallback); null disables them. */
   responseCallback: ExpectedStatuses | null = DEFAULT_EXPECTED_STATUSES;
 
-  readonly #connector: Connector;
-  readonly #pools = new Map<string, HostPool>();
-  readonly #tags: TagMemo;
+  readonly #t: Transport;
   readonly #prepare: RequestPreparer;
   #signal: AbortSignal | null = null;
   #closed = false;
 
   constructor(defaults: HttpDefaults) {
     this.defaults = defaults;
-    this.#connector = createConnector(defaults.insecureSkipTLSVerify);
-    this.#tags = new TagMemo(defaults.systemTags);
+    this.#t = new Transport(defaults);
     this.#prepare = new RequestPreparer(defaults);
   }
 
@@ -54,30 +78,23 @@ export class VuHttp {
     params: Params | null | undefined,
     ctx: RequestContext,
   ): Promise<K6Response> {
-    // Not an async function, so the common path costs one promise fewer; misuse still surfaces as a rejection.
+    // Not an async function: the request settles from socket events through one promise.
     try {
-      return this.#request(method, url, body, params, ctx);
+      if (this.#closed) throw new Error('http: the VU\'s HTTP client is closed');
+      const signal = ctx.signal;
+      if (signal !== undefined) {
+        if (signal.aborted) throw abortError(signal);
+        this.#watch(signal);
+      }
+      const prepared = this.#prepare.prepare(method, url, body, params, this.responseCallback);
+      if (prepared instanceof K6Response) return Promise.resolve(prepared);
+      const now = ctx.now();
+      const run = new Run(this.#t, prepared, ctx, now);
+      run.attempt(now);
+      return run.promise;
     } catch (err) {
       return Promise.reject(err);
     }
-  }
-
-  #request(
-    method: string,
-    url: string | HttpUrl,
-    body: RequestBody | null | undefined,
-    params: Params | null | undefined,
-    ctx: RequestContext,
-  ): Promise<K6Response> {
-    if (this.#closed) throw new Error('http: the VU\'s HTTP client is closed');
-    const signal = ctx.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) throw abortError(signal);
-      this.#watch(signal);
-    }
-    const prepared = this.#prepare.prepare(method, url, body, params, this.responseCallback);
-    if (prepared instanceof K6Response) return Promise.resolve(prepared);
-    return this.#run(prepared, ctx);
   }
 
   /** `http.batch()` in its array and object forms. */
@@ -111,119 +128,195 @@ export class VuHttp {
     return out;
   }
 
-  /** Destroys every connection of the VU. */
+  /** Destroys every connection of the VU; requests still in flight end with an error. */
   async close(): Promise<void> {
     this.#closed = true;
-    const pending: Promise<void>[] = [];
-    for (const pool of this.#pools.values()) pending.push(...pool.destroy());
-    this.#pools.clear();
-    await Promise.all(pending);
+    this.#t.closed = true;
+    const pools = [...this.#t.pools.values()];
+    this.#t.pools.clear();
+    for (const pool of pools) pool.destroy();
   }
 
-  async #run(req: Prepared, ctx: RequestContext): Promise<K6Response> {
-    const deadline = ctx.now() + req.timeoutMs;
-    const collect = req.responseType !== 'none';
-    let hop: Hop = { target: req.target, method: req.method, headers: req.headers, body: req.body };
-    let followed = 0;
-    while (true) {
-      const headers = !req.hasUserAuth && hop.target.authorization !== null
-        ? [...hop.headers, 'Authorization', hop.target.authorization]
-        : hop.headers;
-      let ex = this.#start(hop, headers, deadline, req.timeoutMs, ctx, collect);
-      await ex.done;
-      if (this.#finish(ex, hop, headers, ctx)) {
-        const retry = this.#start(hop, headers, deadline, req.timeoutMs, ctx, collect);
-        await retry.done;
-        this.#finish(retry, hop, headers, ctx);
-        retry.sent += ex.sent;
-        retry.received += ex.received;
-        ex = retry;
-      }
-      if (ctx.signal?.aborted) throw abortError(ctx.signal);
+  /** One listener per signal rather than per request: an abort fails every request of this VU in flight. */
+  #watch(signal: AbortSignal): void {
+    if (this.#signal === signal) return;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#signal = signal;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
 
-      let next: Hop | null = null;
-      if (ex.error === null && isRedirect(ex.status) && followed < req.maxRedirects) {
-        const location = findHeader(ex.rawHeaders, 'location');
-        if (location !== null) {
-          try {
-            next = redirectHop(hop, resolveLocation(location, hop.target), ex.status);
-          } catch (err) {
-            ex.error = err instanceof InvalidUrlError ? new Error(err.message.replace(/^invalid URL: /, '')) : err;
-          }
-        }
+  readonly #onAbort = (): void => {
+    const signal = this.#signal;
+    if (signal === null) return;
+    const err = abortError(signal);
+    // Every exchange in flight is the current one of some connection of this VU. Failing one settles it at
+    // once, which may drop its connection from the pool, so walk copies.
+    for (const pool of [...this.#t.pools.values()]) {
+      for (const conn of [...pool.conns]) {
+        const ex = conn.current;
+        if (ex !== null) conn.fail(ex, err);
       }
-      const classified = ex.error === null ? null : classifyError(ex.error, ex.firstByte !== 0);
-      const errorCode = classified !== null ? classified.code : ex.status >= 400 ? 1000 + ex.status : 0;
-      const errorMessage = classified !== null ? classified.message : '';
-      const timings = ex.timings();
-      this.#emit(ex, timings, req, hop.method, hop.target.clean, errorCode, errorMessage, ctx);
-      if (next === null) return this.#response(ex, timings, req, hop, headers, errorCode, errorMessage);
-      hop = next;
-      followed++;
     }
+  };
+}
+
+/**
+ * One `http.request()`: its hops (redirects followed as k6 does, each measured and emitted as its own request)
+ * and the retry of a hop that met a connection the server had closed. Driven by its exchanges' ends, so a
+ * request costs one promise however many steps it takes.
+ */
+class Run implements ExchangeOwner {
+  readonly promise: Promise<K6Response>;
+  readonly #t: Transport;
+  readonly #req: Prepared;
+  readonly #ctx: RequestContext;
+  readonly #deadline: number;
+  readonly #collect: boolean;
+  #resolve!: (res: K6Response) => void;
+  #reject!: (err: unknown) => void;
+  #hop: Hop;
+  #followed = 0;
+  /** The failed first attempt while its retry runs. */
+  #retried: Exchange | null = null;
+
+  /** `start`: now on the request's clock. */
+  constructor(t: Transport, req: Prepared, ctx: RequestContext, start: number) {
+    this.promise = new Promise<K6Response>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#t = t;
+    this.#req = req;
+    this.#ctx = ctx;
+    this.#deadline = start + req.timeoutMs;
+    this.#collect = req.responseType !== 'none';
+    this.#hop = { target: req.target, method: req.method, headers: req.headers, body: req.body };
   }
 
   /**
-   * Starts one attempt at a hop on a connection of this VU; it settles through `ex.done`. `timeoutMs` is the
-   * whole request's timeout; hops after the first still end at `deadline`.
+   * Starts one attempt at the current hop on a connection of this VU, `now` being the current time on the
+   * request's clock. The request's timeout covers all hops: later ones end at the same deadline.
    */
-  #start(hop: Hop, headers: string[], deadline: number, timeoutMs: number, ctx: RequestContext, collect: boolean): Exchange {
-    const protocol = hop.target.protocol;
+  attempt(now: number): void {
+    const hop = this.#hop;
+    const req = this.#req;
+    const ctx = this.#ctx;
+    const target = hop.target;
+    const protocol = target.protocol;
     if (protocol !== 'http:' && protocol !== 'https:') {
-      return failedExchange(ctx, new Error(`unsupported protocol scheme "${protocol.slice(0, -1)}"`));
+      this.#failEarly(now, new Error(`unsupported protocol scheme "${protocol.slice(0, -1)}"`));
+      return;
     }
-    const now = ctx.now();
-    const remaining = deadline - now;
-    if (remaining <= 0) return failedExchange(ctx, new RequestTimeoutError(false));
-    const conn = this.#pool(hop.target.origin).acquire();
-    const ex = new Exchange(conn, ctx, collect, now);
-    ex.deadline = deadline;
+    const remaining = this.#deadline - now;
+    if (remaining <= 0) {
+      this.#failEarly(now, new RequestTimeoutError(false));
+      return;
+    }
+    const payload = hop.body === null ? null : hop.body.payload;
+    const hasBody = payload !== null && payload.length > 0;
+    let head: Buffer;
+    try {
+      head = this.#t.heads.get(target, hop.method, hop.headers, req.hasUserAuth ? null : target.authorization, hasBody);
+    } catch (err) {
+      this.#failEarly(now, err as Error);
+      return;
+    }
+    if (this.#t.closed) {
+      this.#failEarly(now, new ConnectionClosedError());
+      return;
+    }
+    let conn: Conn;
+    try {
+      conn = this.#t.pool(target).acquire(ctx);
+    } catch (err) {
+      // net.connect throws at once for what it will not even try, e.g. port 0.
+      this.#failEarly(now, err as Error);
+      return;
+    }
+    const ex = new Exchange(this, conn, ctx, this.#collect, now);
+    ex.deadline = this.#deadline;
+    ex.reqHead = head;
+    ex.reqBody = hasBody ? payload : null;
+    ex.noBody = hop.method === 'HEAD';
     // The first hop's remaining time is the configured timeout less a few microseconds: using the timeout itself
     // keeps the timer duration constant, so the connection's timer is just refreshed.
-    conn.watch(ex, remaining > timeoutMs - 1 ? timeoutMs : remaining);
-    ex.dispatch(conn, {
-      method: hop.method,
-      path: hop.target.path,
-      headers,
-      body: hop.body === null ? null : hop.body.payload,
-      // Explicit false also keeps undici from closing the connection after every HEAD request.
-      reset: this.defaults.noConnectionReuse,
-    });
-    return ex;
+    conn.begin(ex, remaining > req.timeoutMs - 1 ? req.timeoutMs : remaining);
   }
 
-  /**
-   * Hands a settled attempt's connection back. True when the attempt should be made again: it died on a reused
-   * connection before any response byte (the server had closed it while idle) and is replayable, which is
-   * when Go's transport retries too.
-   */
-  #finish(ex: Exchange, hop: Hop, headers: string[], ctx: RequestContext): boolean {
-    const conn = ex.conn;
-    if (conn === null) return false;
-    conn.pool.release(conn);
-    return ex.error !== null && ex.reused && ex.firstByte === 0 && isStale(ex.error) && ctx.signal?.aborted !== true
-      && (REPLAYABLE.has(hop.method) || hasHeader(headers, 'Idempotency-Key') || hasHeader(headers, 'X-Idempotency-Key'));
+  /** An attempt that ends before it gets a connection: all timings 0, as in k6 for such failures. */
+  #failEarly(now: number, err: Error): void {
+    const ex = new Exchange(this, null, this.#ctx, false, now);
+    ex.error = err;
+    ex.end = now;
+    ex.settle();
   }
 
-  #pool(origin: string): HostPool {
-    let pool = this.#pools.get(origin);
-    if (pool === undefined) {
-      const { batch, batchPerHost } = this.defaults;
-      pool = new HostPool(origin, this.#connector, batchPerHost > 0 ? batchPerHost : batch);
-      this.#pools.set(origin, pool);
+  exchangeDone(ex: Exchange): void {
+    try {
+      this.#done(ex);
+    } catch (err) {
+      this.#reject(err);
     }
-    return pool;
   }
 
-  #emit(
-    ex: Exchange, t: ResponseTimings, req: Prepared, method: string, url: string, errorCode: number, error: string,
-    ctx: RequestContext,
-  ): void {
+  #done(ex: Exchange): void {
+    const conn = ex.conn;
+    const ctx = this.#ctx;
+    const hop = this.#hop;
+    if (conn !== null) conn.pool.release(conn);
+    // A reused connection that died before any response byte had been closed by the server while idle; a
+    // replayable request goes again on a new one, once, as Go's transport does.
+    if (this.#retried === null && ex.error !== null && ex.reused && ex.firstByte === 0 && isStale(ex.error)
+      && ctx.signal?.aborted !== true && isReplayable(hop)) {
+      this.#retried = ex;
+      this.attempt(ctx.now());
+      return;
+    }
+    const first = this.#retried;
+    if (first !== null) {
+      this.#retried = null;
+      ex.sent += first.sent;
+      ex.received += first.received;
+    }
+    if (ctx.signal?.aborted) {
+      this.#reject(abortError(ctx.signal));
+      return;
+    }
+
+    const req = this.#req;
+    let next: Hop | null = null;
+    if (ex.error === null && isRedirect(ex.status) && this.#followed < req.maxRedirects) {
+      const location = findHeader(ex.rawHeaders(), 'location');
+      if (location !== null) {
+        try {
+          next = redirectHop(hop, resolveLocation(location, hop.target), ex.status);
+        } catch (err) {
+          ex.error = err instanceof InvalidUrlError ? new Error(err.message.replace(/^invalid URL: /, '')) : err;
+        }
+      }
+    }
+    const classified = ex.error === null ? null : classifyError(ex.error, ex.firstByte !== 0);
+    const errorCode = classified !== null ? classified.code : ex.status >= 400 ? 1000 + ex.status : 0;
+    const errorMessage = classified !== null ? classified.message : '';
+    const timings = ex.timings();
+    this.#emit(ex, timings, hop.method, hop.target.clean, errorCode, errorMessage);
+    if (next === null) {
+      this.#resolve(this.#response(ex, timings, hop, errorCode, errorMessage));
+      return;
+    }
+    this.#hop = next;
+    this.#followed++;
+    this.attempt(ctx.now());
+  }
+
+  #emit(ex: Exchange, t: ResponseTimings, method: string, url: string, errorCode: number, error: string): void {
+    const req = this.#req;
+    const ctx = this.#ctx;
     const failed = error !== '';
     const status = failed ? 0 : ex.status;
     const callback = req.callback;
     const expected = callback === null ? null : callback.match(status);
-    const tags: Tags = this.#tags.get(ctx.baseTags, req.tags, {
+    const tags: Tags = this.#t.tags.get(ctx.baseTags, req.tags, {
       method,
       url,
       templateName: req.templateName,
@@ -249,19 +342,18 @@ export class VuHttp {
     if (ctx.startDelayMs !== undefined) push(ctx, 'http_req_corrected_duration', time, t.duration + ctx.startDelayMs, tags);
   }
 
-  #response(
-    ex: Exchange, timings: ResponseTimings, req: Prepared, hop: Hop, hopHeaders: string[], errorCode: number, error: string,
-  ): K6Response {
+  #response(ex: Exchange, timings: ResponseTimings, hop: Hop, errorCode: number, error: string): K6Response {
+    const req = this.#req;
     const failed = error !== '';
     const request: RequestRecord = {
       method: req.method,
       url: req.target.href,
-      headers: firstHopHeaders(req, hopHeaders, hop),
+      headers: withAuth(req, req.target === hop.target ? hop.headers : req.headers, req.target),
       body: req.body,
     };
     return new K6Response({
       status: failed ? 0 : ex.status,
-      statusText: failed ? '' : `${ex.status} ${ex.statusMessage}`,
+      statusText: failed ? '' : ex.statusText,
       url: hop.target.href,
       timings,
       remoteIp: ex.remoteIp,
@@ -270,38 +362,16 @@ export class VuHttp {
       tlsCipherSuite: failed ? '' : ex.tlsCipherSuite,
       error,
       errorCode,
-      rawHeaders: failed ? null : ex.rawHeaders,
-      chunks: failed || !ex.collect ? null : ex.chunks,
+      rawHeaders: null,
+      head: failed ? null : ex.head,
+      headStart: ex.headStart,
+      headEnd: ex.headEnd,
+      chunks: failed || !ex.collect ? null : ex.chunks(),
       size: ex.size,
       responseType: req.responseType,
       request,
     });
   }
-
-  /** One listener per signal rather than per request: an abort fails every request of this VU in flight. */
-  #watch(signal: AbortSignal): void {
-    if (this.#signal === signal) return;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#signal = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  readonly #onAbort = (): void => {
-    const signal = this.#signal;
-    if (signal === null) return;
-    const err = abortError(signal);
-    // Every exchange in flight is the current one of some connection of this VU.
-    for (const pool of this.#pools.values()) {
-      for (const conn of pool.conns) conn.current?.fail(err);
-    }
-  };
-}
-
-/** An exchange that ends before it gets a connection: all timings 0, as in k6 for such failures. */
-function failedExchange(ctx: RequestContext, err: Error): Exchange {
-  const ex = new Exchange(null, ctx, false, ctx.now());
-  ex.onResponseError(null, err);
-  return ex;
 }
 
 function push(ctx: RequestContext, metric: string, time: number, value: number, tags: Tags): void {
@@ -309,12 +379,13 @@ function push(ctx: RequestContext, metric: string, time: number, value: number, 
   ctx.emit(sample);
 }
 
-/** The headers `res.request.headers` shows: those of the first hop, userinfo Authorization included. */
-function firstHopHeaders(req: Prepared, lastHopHeaders: string[], lastHop: Hop): string[] {
-  if (lastHop.target === req.target) return lastHopHeaders;
-  return !req.hasUserAuth && req.target.authorization !== null
-    ? [...req.headers, 'Authorization', req.target.authorization]
-    : req.headers;
+/** The headers `res.request.headers` shows: the first hop's, with the Authorization taken from URL userinfo. */
+function withAuth(req: Prepared, headers: string[], target: Target): string[] {
+  return !req.hasUserAuth && target.authorization !== null ? [...headers, 'Authorization', target.authorization] : headers;
+}
+
+function isReplayable(hop: Hop): boolean {
+  return REPLAYABLE.has(hop.method) || hasHeader(hop.headers, 'Idempotency-Key') || hasHeader(hop.headers, 'X-Idempotency-Key');
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -323,6 +394,7 @@ function abortError(signal: AbortSignal): Error {
 
 /** A connection the server had already closed: nothing came back, so sending again is safe. */
 function isStale(err: unknown): boolean {
+  if (err instanceof ConnectionClosedError) return true;
   const code = (err as { code?: unknown }).code;
-  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }

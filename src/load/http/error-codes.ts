@@ -1,8 +1,9 @@
 /**
  * k6's HTTP error codes (https://grafana.com/docs/k6/latest/javascript-api/error-codes/ and
- * lib/netext/httpext/error_codes.go), mapped from the Node and undici errors a request can end with. Messages
- * follow k6's short forms, since scripts and dashboards match on them.
+ * lib/netext/httpext/error_codes.go), mapped from the errors a request can end with: Node's socket, DNS and TLS
+ * errors and the transport's own. Messages follow k6's short forms, since scripts and dashboards match on them.
  */
+import { MalformedResponseError } from './parser.ts';
 
 export const ErrorCode = {
   GENERIC: 1000,
@@ -41,6 +42,29 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/**
+ * The connection ended before the response did. Go says "EOF" when nothing of the response had arrived and
+ * "unexpected EOF" when part of it had; classifyError picks the wording.
+ */
+export class ConnectionClosedError extends Error {
+  readonly code = 'ERR_CONNECTION_CLOSED';
+
+  constructor() {
+    super('EOF');
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+/** A request that cannot be put on the wire (e.g. a header value with a line break); nothing is sent. */
+export class InvalidRequestError extends Error {
+  readonly code = 'ERR_INVALID_REQUEST';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
+}
+
 const UNKNOWN_AUTHORITY = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -56,7 +80,6 @@ interface NodeishError {
   errno?: unknown;
   syscall?: unknown;
   message?: unknown;
-  cause?: unknown;
 }
 
 /**
@@ -64,6 +87,10 @@ interface NodeishError {
  * the distinction Go's transport makes.
  */
 export function classifyError(err: unknown, gotHeaders: boolean): ClassifiedError {
+  if (err instanceof ConnectionClosedError) return { code: ErrorCode.GENERIC, message: gotHeaders ? 'unexpected EOF' : 'EOF' };
+  if (err instanceof InvalidRequestError || err instanceof MalformedResponseError) {
+    return { code: ErrorCode.GENERIC, message: err.message };
+  }
   if (err instanceof RequestTimeoutError) {
     return err.dialing
       ? { code: ErrorCode.TCP_DIAL_TIMEOUT, message: err.message }
@@ -83,8 +110,6 @@ export function classifyError(err: unknown, gotHeaders: boolean): ClassifiedErro
     case 'EAI_FAIL':
     case 'EAI_NODATA':
       return { code: ErrorCode.DNS, message: `lookup: ${message}` };
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return { code: ErrorCode.TCP_DIAL_TIMEOUT, message: 'dial: i/o timeout' };
     case 'ETIMEDOUT':
       return syscall === 'connect' || syscall === ''
         ? { code: ErrorCode.TCP_DIAL_TIMEOUT, message: 'dial: i/o timeout' }
@@ -95,21 +120,6 @@ export function classifyError(err: unknown, gotHeaders: boolean): ClassifiedErro
       return { code: ErrorCode.TCP_BROKEN_PIPE, message: 'write: broken pipe' };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return { code: ErrorCode.X509_HOSTNAME, message: "x509: certificate doesn't match hostname" };
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      // undici wraps the socket's own error as the cause when there is one (e.g. ECONNRESET).
-      if (e.cause !== undefined && e.cause !== null && typeof (e.cause as NodeishError).code === 'string') {
-        return classifyError(e.cause, gotHeaders);
-      }
-      return { code: ErrorCode.GENERIC, message: gotHeaders ? 'unexpected EOF' : 'EOF' };
-    case 'UND_ERR_HEADERS_OVERFLOW':
-      return { code: ErrorCode.GENERIC, message: 'net/http: server response headers exceeded the size limit' };
-    case 'UND_ERR_INVALID_ARG':
-    case 'UND_ERR_NOT_SUPPORTED':
-      return { code: ErrorCode.GENERIC, message: `net/http: invalid request: ${message}` };
-  }
-  if (code.startsWith('HPE_')) {
-    return { code: ErrorCode.GENERIC, message: `malformed HTTP response: ${stripParserPrefix(message)}` };
   }
   if (UNKNOWN_AUTHORITY.has(code)) return { code: ErrorCode.X509_UNKNOWN_AUTHORITY, message: 'x509: unknown authority' };
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
@@ -125,9 +135,4 @@ export function classifyError(err: unknown, gotHeaders: boolean): ClassifiedErro
       : { code: ErrorCode.TCP_UNKNOWN_ERRNO, message: `${syscall || 'read'}: unknown errno \`${errno}\` on ${process.platform} with message \`${message}\`` };
   }
   return { code: ErrorCode.GENERIC, message };
-}
-
-function stripParserPrefix(message: string): string {
-  const m = /^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/s.exec(message);
-  return m ? m[1] : message;
 }

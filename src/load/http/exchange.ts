@@ -1,12 +1,11 @@
 /**
- * One HTTP round trip (one redirect hop) on one Conn, as a raw undici dispatch handler: no streams, body chunks
- * collected into an array, every timestamp taken from the request's clock.
+ * One HTTP round trip (one redirect hop, or one attempt of it) on one Conn: the request to write, the response
+ * as it arrives (head and body kept as ranges of the socket's chunks), and every timestamp, taken from the
+ * request's clock. The Conn fills it in; its owner hears once, through exchangeDone(), that it has ended.
  *
  * Timings, as k6 derives them from Go's httptrace (lib/netext/httpext/tracer.go):
- *   blocked          request start -> connection ready: DNS, TCP connect and TLS handshake of a new connection
- *                    (Go's GetConn -> GotConn). On a reused keep-alive connection undici writes only after one
- *                    event-loop turn, in which it checks that the server has not closed the idle socket; that
- *                    turn is what blocked shows then (tens of microseconds, more on a busy loop).
+ *   blocked          request start -> connection ready to write: DNS, TCP connect and TLS handshake of a new
+ *                    connection (Go's GetConn -> GotConn); on a reused keep-alive connection, microseconds.
  *   connecting       TCP connect of a connection opened for this request (after DNS); 0 on reuse.
  *   tls_handshaking  TLS handshake of a connection opened for this request; 0 on reuse and for plain HTTP.
  *   sending          connection ready -> request head and body written to the socket (a body the socket could
@@ -15,8 +14,8 @@
  *   receiving        first response byte -> last byte of the body.
  *   duration         sending + waiting + receiving.
  */
-import type { Dispatcher } from 'undici';
 import type { Conn } from './connection.ts';
+import { headerPairs, type BodySink } from './parser.ts';
 import type { ResponseTimings } from './types.ts';
 
 /** The request's clock (RequestContext has this shape), called as a method so contexts may rely on `this`. */
@@ -24,22 +23,28 @@ export interface Clock {
   now(): number;
 }
 
-export interface DispatchOptions {
-  method: string;
-  path: string;
-  headers: string[];
-  body: string | Buffer | null;
-  reset: boolean;
+export interface ExchangeOwner {
+  exchangeDone(ex: Exchange): void;
 }
 
-const NO_CHUNKS: Buffer[] = [];
+const NO_CHUNKS: readonly Buffer[] = Object.freeze([]) as readonly Buffer[];
 
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements BodySink {
+  readonly owner: ExchangeOwner;
   /** null for a request that fails before it could get a connection (e.g. an unsupported scheme). */
   readonly conn: Conn | null;
   readonly clock: Clock;
   readonly collect: boolean;
   readonly start: number;
+
+  /** The serialized head; with a body, it ends before the Content-Length line. */
+  reqHead: Buffer | null = null;
+  reqBody: string | Buffer | null = null;
+  /** A HEAD request: the response has no body whatever its headers say. */
+  noBody = false;
+  /** Epoch ms by which the exchange must have ended (k6's request timeout). */
+  deadline = Infinity;
+
   gotConn = 0;
   wrote = 0;
   firstByte = 0;
@@ -50,9 +55,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
   reused = false;
 
   status = 0;
-  statusMessage = '';
-  rawHeaders: Buffer[] | null = null;
-  chunks: Buffer[];
+  statusText = '';
+  /** The response's header lines are head[headStart, headEnd). */
+  head: Buffer | null = null;
+  headStart = 0;
+  headEnd = 0;
+  #rawHeaders: string[] | null = null;
+  /** The body while it is one range of one chunk, the common case; `chunks` once there are more. */
+  #piece: Buffer | null = null;
+  #pieceStart = 0;
+  #pieceEnd = 0;
+  #chunks: Buffer[] | null = null;
   size = 0;
 
   error: unknown = null;
@@ -65,113 +78,60 @@ export class Exchange implements Dispatcher.DispatchHandler {
   tlsVersion = '';
   tlsCipherSuite = '';
 
-  controller: Dispatcher.DispatchController | null = null;
-  /** Epoch ms by which the exchange must have ended (k6's request timeout). */
-  deadline = Infinity;
-  readonly done: Promise<void>;
-  #resolve!: () => void;
-
   /** `start`: when the request began, on `clock`. */
-  constructor(conn: Conn | null, clock: Clock, collect: boolean, start: number) {
+  constructor(owner: ExchangeOwner, conn: Conn | null, clock: Clock, collect: boolean, start: number) {
+    this.owner = owner;
     this.conn = conn;
     this.clock = clock;
     this.collect = collect;
-    this.chunks = collect ? [] : NO_CHUNKS;
     this.start = start;
-    this.done = new Promise<void>((resolve) => {
-      this.#resolve = resolve;
-    });
   }
 
-  dispatch(conn: Conn, opts: DispatchOptions): void {
-    conn.clock = this.clock;
-    conn.client.dispatch(opts as Dispatcher.DispatchOptions, this);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    this.gotConn = this.clock.now();
-    const conn = this.conn!;
-    if (!conn.fresh) {
-      this.reused = true;
+  onBody(buf: Buffer, start: number, end: number): void {
+    this.size += end - start;
+    if (!this.collect) return;
+    if (this.#chunks !== null) {
+      this.#chunks.push(buf.subarray(start, end));
+    } else if (this.#piece === null) {
+      this.#piece = buf;
+      this.#pieceStart = start;
+      this.#pieceEnd = end;
     } else {
-      conn.fresh = false;
-      this.connecting = conn.connectDone > conn.connectStart ? conn.connectDone - conn.connectStart : 0;
-      this.tlsHandshaking = conn.tlsDone > conn.connectDone ? conn.tlsDone - conn.connectDone : 0;
+      this.#chunks = [this.#piece.subarray(this.#pieceStart, this.#pieceEnd), buf.subarray(start, end)];
+      this.#piece = null;
     }
   }
 
-  onRequestSent(): void {
-    this.wrote = this.clock.now();
-    // undici hands the whole request to the socket at once; a body larger than the socket takes is only sent
-    // once Node's write buffer drains, which is when Go's WroteRequest (k6's end of sending) would fire.
-    const socket = this.conn?.socket;
-    if (socket != null && socket.writableLength > 0) socket.once('drain', () => this.#drained());
+  /** The body as chunks (empty when none was kept). */
+  chunks(): Buffer[] {
+    if (this.#chunks !== null) return this.#chunks;
+    const piece = this.#piece;
+    if (piece === null) return NO_CHUNKS as Buffer[];
+    return [this.#pieceStart === 0 && this.#pieceEnd === piece.length ? piece : piece.subarray(this.#pieceStart, this.#pieceEnd)];
   }
 
-  #drained(): void {
-    if (!this.settled) this.wrote = this.clock.now();
+  /** Response headers as [name, value, ...], decoded on first use. */
+  rawHeaders(): string[] | null {
+    if (this.#rawHeaders === null && this.head !== null) this.#rawHeaders = headerPairs(this.head, this.headStart, this.headEnd);
+    return this.#rawHeaders;
   }
 
-  onResponseStarted(): void {
-    if (this.firstByte === 0) this.firstByte = this.clock.now();
+  /** Ends the exchange as it stands; the owner takes over. Called once, by the Conn or for an early failure. */
+  settle(): void {
+    this.settled = true;
+    this.owner.exchangeDone(this);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
-    // 1xx informational responses precede the real one; Go's client skips them too.
-    if (statusCode < 200) return;
-    this.status = statusCode;
-    this.statusMessage = statusMessage ?? '';
-    this.rawHeaders = controller.rawHeaders as Buffer[];
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.size += chunk.length;
-    if (this.collect) this.chunks.push(chunk);
-  }
-
-  onResponseEnd(): void {
-    if (this.settled) return;
-    this.end = this.clock.now();
-    this.#settle();
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
-    if (this.settled) return;
-    this.error = err;
-    this.end = this.clock.now();
-    this.#settle();
-  }
-
-  /**
-   * Ends the exchange with `err` (timeout, VU interrupted). Once the request is on the socket, aborting it
-   * destroys that socket; before that (still dialing or queued) the whole Client goes, as it serves only us.
-   */
+  /** Ends the exchange with `err` (timeout, VU interrupted); its connection, if any, is closed. */
   fail(err: Error): void {
     if (this.settled) return;
-    if (this.controller !== null) {
-      this.controller.abort(err);
-    } else {
-      this.conn?.destroy(err);
+    if (this.conn !== null) {
+      this.conn.fail(this, err);
+      return;
     }
-    // undici reports the abort synchronously in both cases; this covers any path where it does not.
-    this.onResponseError(null, err);
-  }
-
-  #settle(): void {
-    this.settled = true;
-    const conn = this.conn;
-    if (conn !== null) {
-      if (conn.current === this) conn.current = null;
-      conn.takeBytes(this);
-      if (this.gotConn !== 0) {
-        this.remoteIp = conn.remoteIp;
-        this.remotePort = conn.remotePort;
-        this.tlsVersion = conn.tlsVersion;
-        this.tlsCipherSuite = conn.tlsCipherSuite;
-      }
-    }
-    this.#resolve();
+    this.error = err;
+    this.end = this.clock.now();
+    this.settle();
   }
 
   timings(): ResponseTimings {

@@ -49,8 +49,8 @@ function put<T>(obj: Record<string, T>, key: string, value: T): void {
 }
 
 /**
- * Response headers from undici's raw [name, value, name, value...] list. Names are ASCII tokens (the parser
- * rejects anything else); values are decoded as UTF-8 like Go strings reach JavaScript in k6.
+ * Response headers from a raw [name, value, name, value...] list. Names are ASCII tokens (the parser rejects
+ * anything else); Buffer values are decoded as UTF-8 like Go strings reach JavaScript in k6.
  */
 export function responseHeaders(raw: ReadonlyArray<Buffer | string> | null): Record<string, string> {
   const out: Record<string, string> = {};

@@ -30,10 +30,25 @@ export interface Prepared {
   tags: Readonly<Record<string, ParamValue>> | undefined;
 }
 
+interface PreparedHeaders {
+  headers: string[];
+  hasUserAuth: boolean;
+}
+
 export class RequestPreparer {
   readonly #defaults: HttpDefaults;
   readonly #baseHeaders: string[];
-  readonly #plainHeaders: { headers: string[]; hasUserAuth: boolean };
+  readonly #plainHeaders: PreparedHeaders;
+  /**
+   * The last params.headers object, what it held, and the list made from it. Scripts often pass the same
+   * params object on every call; handing out the same list then lets the serialized request head be reused
+   * (request-head.ts keys on the list). The contents are compared too, as a script may change the object.
+   */
+  #lastUser: object | null = null;
+  #lastContentType: string | null = null;
+  #lastKeys: string[] = [];
+  #lastValues: unknown[] = [];
+  #lastHeaders: PreparedHeaders = { headers: [], hasUserAuth: false };
 
   constructor(defaults: HttpDefaults) {
     this.#defaults = defaults;
@@ -88,16 +103,38 @@ export class RequestPreparer {
     return prepared;
   }
 
-  #headers(user: Params['headers'], body: EncodedBody | null): { headers: string[]; hasUserAuth: boolean } {
+  #headers(user: Params['headers'], body: EncodedBody | null): PreparedHeaders {
     const contentType = body === null ? null : body.contentType;
     if (user === undefined || user === null) {
       if (contentType === null) return this.#plainHeaders;
       return { headers: [...this.#baseHeaders, 'Content-Type', contentType], hasUserAuth: false };
     }
+    const keys = Object.keys(user);
+    if (user === this.#lastUser && contentType === this.#lastContentType && this.#unchanged(user, keys)) return this.#lastHeaders;
+    const prepared = this.#build(user, keys, contentType);
+    this.#lastUser = user;
+    this.#lastContentType = contentType;
+    this.#lastKeys = keys;
+    this.#lastValues = keys.map((k) => user[k]);
+    this.#lastHeaders = prepared;
+    return prepared;
+  }
+
+  #unchanged(user: Readonly<Record<string, unknown>>, keys: string[]): boolean {
+    const lastKeys = this.#lastKeys;
+    const lastValues = this.#lastValues;
+    if (keys.length !== lastKeys.length) return false;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== lastKeys[i] || user[keys[i]] !== lastValues[i]) return false;
+    }
+    return true;
+  }
+
+  #build(user: Readonly<Record<string, unknown>>, keys: string[], contentType: string | null): PreparedHeaders {
     const out = this.#baseHeaders.slice();
     if (contentType !== null) out.push('Content-Type', contentType);
     let hasUserAuth = false;
-    for (const key of Object.keys(user)) {
+    for (const key of keys) {
       const value = user[key];
       if (value === undefined || value === null) continue;
       const name = canonicalHeaderKey(key);

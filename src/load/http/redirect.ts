@@ -17,7 +17,7 @@ export function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
-/** First value of a response header, by lowercase name, from undici's raw list. */
+/** First value of a response header, by lowercase name, from a raw [name, value, ...] list. */
 export function findHeader(raw: ReadonlyArray<Buffer | string> | null, lowerName: string): string | null {
   if (raw === null) return null;
   for (let i = 0; i + 1 < raw.length; i += 2) {

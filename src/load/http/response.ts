@@ -5,6 +5,7 @@
 import { bodyText, type EncodedBody } from './body.ts';
 import { requestHeaderMap, responseHeaders } from './headers.ts';
 import { selectJson } from './json-selector.ts';
+import { headerPairs } from './parser.ts';
 import type { RequestInfo, ResponseTimings, ResponseType } from './types.ts';
 
 /** Everything known about the request a response answers, kept raw until `res.request` is read. */
@@ -26,7 +27,12 @@ export interface ResponseInit {
   tlsCipherSuite: string;
   error: string;
   errorCode: number;
+  /** Header pairs [name, value, ...]; when null, they are decoded from `head` on first read. */
   rawHeaders: ReadonlyArray<Buffer | string> | null;
+  /** The response's header lines as received, head[headStart, headEnd) (see parser.ts). */
+  head?: Buffer | null;
+  headStart?: number;
+  headEnd?: number;
   /** null: no body (error, or responseType 'none'). */
   chunks: Buffer[] | null;
   size: number;
@@ -89,7 +95,10 @@ export class K6Response {
 
   get headers(): Record<string, string> {
     const s = this.#s;
-    if (s.headers === undefined) s.headers = responseHeaders(s.rawHeaders);
+    if (s.headers === undefined) {
+      const raw = s.rawHeaders ?? (s.head != null ? headerPairs(s.head, s.headStart ?? 0, s.headEnd ?? 0) : null);
+      s.headers = responseHeaders(raw);
+    }
     return s.headers;
   }
 
