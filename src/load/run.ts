@@ -193,6 +193,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     obs.onPhase?.('running');
     const testStart = systemClock.now() + 20;
     let aborted: string | undefined;
+    let abortReason: string | undefined;
     let fatal: SerializedError | undefined;
     let forceStop: NodeJS.Timeout | undefined;
     let finish: () => void = () => undefined;
@@ -288,6 +289,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
               errors.add(msg.message);
               break;
             case 'abort':
+              abortReason ??= msg.reason;
               stopAll('script');
               break;
             case 'fatal':
@@ -362,6 +364,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
         version: VERSION,
         scenarios: options.scenarios.map((s) => ({ name: s.name, executor: s.executor })),
         aborted,
+        ...(abortReason ? { abortReason } : {}),
       },
     };
     let handleSummary: Record<string, unknown> | undefined;

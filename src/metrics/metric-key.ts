@@ -128,7 +128,7 @@ export function formatSubmetricKey(parent: string, tags: Readonly<Record<string,
   let out = `${parent}{`;
   for (let i = 0; i < names.length; i++) {
     if (i > 0) out += ',';
-    out += `${quoteIfNeeded(names[i], /[,{}:]/)}:${quoteIfNeeded(tags[names[i]], /,/)}`;
+    out += `${quoteIfNeeded(names[i], /[,{}:]/)}:${quoteIfNeeded(tags[names[i]], /[,{}]/)}`;
   }
   return `${out}}`;
 }

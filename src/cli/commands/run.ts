@@ -121,7 +121,10 @@ export async function runCommand(script: string, flags: RunFlags): Promise<numbe
     stderr(`ERRO thresholds on metrics ${metrics} have been crossed\n`);
   }
   if (outcome.report.meta.aborted === 'threshold') stderr('ERRO the test was aborted because a threshold with abortOnFail was crossed\n');
-  if (outcome.report.meta.aborted === 'script') stderr('ERRO the test was aborted by the script (exec.test.abort)\n');
+  if (outcome.report.meta.aborted === 'script') {
+    const reason = outcome.report.meta.abortReason;
+    stderr(`ERRO the test was aborted by the script (exec.test.abort)${reason ? `: ${reason}` : ''}\n`);
+  }
   return outcome.exitCode;
 }
 

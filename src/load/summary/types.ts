@@ -89,5 +89,7 @@ export interface RunReport {
     scenarios: { name: string; executor: string }[];
     /** Why the run stopped early, if it did: 'threshold', 'interrupt', 'script'. */
     aborted?: string;
+    /** The reason the script gave to exec.test.abort(). */
+    abortReason?: string;
   };
 }
