@@ -58,8 +58,9 @@ const scenario = {
   get executor() {
     return scenarioOf('executor').scenario.executor;
   },
+  /** Whole epoch milliseconds, as k6 gives it (the engine's clock has sub-millisecond resolution). */
   get startTime() {
-    return scenarioOf('startTime').scenario.startTime;
+    return Math.floor(scenarioOf('startTime').scenario.startTime);
   },
   get progress() {
     return scenarioOf('progress').scenario.progress();
