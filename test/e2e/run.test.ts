@@ -120,12 +120,20 @@ describe('telltale run interrupted', () => {
     it(`stops gracefully on ${signal}, prints the summary and exits 105`, async () => {
       const { spawn } = await import('node:child_process');
       const { BIN } = await import('../helpers/cli.ts');
-      const child = spawn(process.execPath, [BIN, 'run', '-q', '--summary-export', path.join(dir, `${signal}.json`), fixture('long.ts')], {
-        env: { ...process.env, NO_COLOR: '1' },
+      const child = spawn(process.execPath, [BIN, 'run', '--summary-export', path.join(dir, `${signal}.json`), fixture('long.ts')], {
+        env: { ...process.env, NO_COLOR: '1', CI: 'true' },
       });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      await new Promise((r) => setTimeout(r, 3000));
+      // Signal only once the run has started (a loaded machine can take seconds to get there).
+      await new Promise<void>((resolve) => {
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('VUs on')) resolve();
+        });
+      });
+      await new Promise((r) => setTimeout(r, 1500));
       const started = Date.now();
       child.kill(signal);
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -133,7 +141,7 @@ describe('telltale run interrupted', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(stdout).toMatch(/iterations/);
       const summary = JSON.parse(await readFile(path.join(dir, `${signal}.json`), 'utf8'));
-      expect(summary.metrics.iterations.count).toBeGreaterThan(10);
+      expect(summary.metrics.iterations.count).toBeGreaterThan(4);
     });
   }
 });
