@@ -31,10 +31,12 @@ function sleepReal(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
+    // Node's timers have millisecond granularity and drop the fraction, so round up: a sleep must never
+    // end before its deadline (a scenario's startTime, an arrival-rate slot).
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, Math.ceil(ms));
     const onAbort = () => {
       clearTimeout(timer);
       reject(abortError(signal!));
