@@ -97,6 +97,10 @@ describe('telltale run with bad input', () => {
     ['a bad --out', ['-o', 'influxdb=http://x', fixture('abort.ts')], 104, /influxdb.*\[TT_OUTPUT_INVALID\]/],
     ['a bad --vus', ['-u', 'many', fixture('abort.ts')], 2, /--vus/],
     ['a bad --duration', ['-d', '10 parsecs', fixture('abort.ts')], 104, /--duration/],
+    ['a bad --script-mode', ['--script-mode', 'weird', fixture('abort.ts')], 2, /--script-mode "weird": expected auto, k6 or native/],
+    ['a bad --summary-mode', ['--summary-mode', 'fancy', fixture('abort.ts')], 2, /--summary-mode "fancy": expected compact, full or legacy/],
+    ['an -e without =', ['-e', 'NOVALUE', fixture('abort.ts')], 2, /--env "NOVALUE": expected KEY=VALUE/],
+    ['a bad --stage', ['-s', 'soon:ten', fixture('abort.ts')], 2, /--stage/],
   ];
   for (const [name, args, code, message] of cases) {
     it(`reports ${name} clearly, without a stack trace`, async () => {
