@@ -12,7 +12,7 @@ import type {
 import { ChecksTree } from './checks-tree.ts';
 import type { AggregateDelta } from './delta.ts';
 import { ErrorBreakdown, MAX_ERROR_ROWS } from './error-breakdown.ts';
-import { parseMetricKey } from './metric-key.ts';
+import { parseMetricKey, selectorIdentity } from './metric-key.ts';
 import type { MetricRegistry } from './registry.ts';
 import { withDefaultSelectors } from './selectors.ts';
 import { createSink, TrendSink, type Sink } from './sinks.ts';
@@ -104,10 +104,13 @@ export class MergedResult {
     return this.metrics.get(parent) ?? this.registry?.get(parent);
   }
 
+  /** The key a metric or sub-metric is kept under: a filter spelled differently finds the selector with its tags. */
   private canonical(key: string): string {
     if (this.metrics.has(key)) return key;
     try {
-      return parseMetricKey(key).key;
+      const sel = parseMetricKey(key);
+      const id = selectorIdentity(sel);
+      return this.selectors.find((s) => selectorIdentity(s) === id)?.key ?? sel.key;
     } catch {
       return key;
     }

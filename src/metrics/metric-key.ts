@@ -78,9 +78,9 @@ function parseTagFilter(key: string, body: string): Record<string, string> {
 }
 
 /**
- * Parses a threshold metric key into its metric name and tag filter. `key` in the result is the canonical
- * form (see formatSubmetricKey); a key without a filter gives an empty `tags`. Throws TT_THRESHOLD_INVALID
- * naming the key when it is malformed.
+ * Parses a threshold metric key into its metric name and tag filter. `key` in the result is the key as k6
+ * names the sub-metric: the metric name and the filter text as written, trimmed (`http_req_duration{status:200}`);
+ * a key without a filter gives an empty `tags`. Throws TT_THRESHOLD_INVALID naming the key when it is malformed.
  */
 export function parseMetricKey(key: string): SubmetricSelector {
   if (typeof key !== 'string') throw invalid(String(key), 'a metric key must be a string');
@@ -102,7 +102,33 @@ export function parseMetricKey(key: string): SubmetricSelector {
   const body = trimmed.slice(open + 1, -1);
   if (body.trim() === '') throw invalid(key, 'empty tag filter (expected e.g. {status:200})');
   const tags = Object.freeze(parseTagFilter(key, body));
-  return { key: formatSubmetricKey(parent, tags), parent, tags };
+  return { key: `${parent}{${body.trim()}}`, parent, tags };
+}
+
+/**
+ * What makes two selectors the same sub-metric: the metric and the set of tag pairs, whatever the spelling
+ * (order, spaces, quotes) of the filter.
+ */
+export function selectorIdentity(sel: SubmetricSelector): string {
+  const names = Object.keys(sel.tags).sort();
+  return JSON.stringify([sel.parent, ...names.flatMap((n) => [n, sel.tags[n]])]);
+}
+
+/**
+ * The sub-metric key each threshold key stands for. As in k6, a filter that selects the same tags as an
+ * earlier one (spelled differently) is the same sub-metric, named as first written.
+ */
+export function submetricKeys(keys: Iterable<string>): Map<string, SubmetricSelector> {
+  const byIdentity = new Map<string, SubmetricSelector>();
+  const out = new Map<string, SubmetricSelector>();
+  for (const raw of keys) {
+    const sel = parseMetricKey(raw);
+    const id = selectorIdentity(sel);
+    const first = byIdentity.get(id);
+    if (first === undefined) byIdentity.set(id, sel);
+    out.set(raw, first ?? sel);
+  }
+  return out;
 }
 
 function badName(name: string): string {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TelltaleError } from '../../src/errors.ts';
 import { formatSubmetricKey, matchesSelector, parseMetricKey } from '../../src/metrics/index.ts';
+import { submetricKeys } from '../../src/metrics/metric-key.ts';
 
 describe('parseMetricKey', () => {
   it('parses plain names', () => {
@@ -17,7 +18,8 @@ describe('parseMetricKey', () => {
     const spaced = parseMetricKey('my_trend{ method : GET , name:foo }');
     expect(spaced.parent).toBe('my_trend');
     expect({ ...spaced.tags }).toEqual({ method: 'GET', name: 'foo' });
-    expect(spaced.key).toBe('my_trend{method:GET,name:foo}');
+    // k6 names the sub-metric by the filter as written, trimmed.
+    expect(spaced.key).toBe('my_trend{method : GET , name:foo}');
     expect({ ...parseMetricKey('checks{check:status is 200}').tags }).toEqual({ check: 'status is 200' });
     expect({ ...parseMetricKey('x{url:http://a:80/b}').tags }).toEqual({ url: 'http://a:80/b' });
   });
@@ -88,6 +90,23 @@ describe('parseMetricKey', () => {
       }),
       { seed: 11, numRuns: 500 },
     );
+  });
+});
+
+describe('submetricKeys', () => {
+  it('keeps an unquoted value with braces as written, as k6 names the sub-metric', () => {
+    const key = 'http_reqs{name:${}/api/items/${}}';
+    const sel = submetricKeys([key]).get(key)!;
+    expect(sel.key).toBe(key);
+    expect({ ...sel.tags }).toEqual({ name: '${}/api/items/${}' });
+  });
+
+  it('folds filters with the same tags onto the first spelling', () => {
+    const keys = ['http_req_duration{status:200,method:GET}', 'http_req_duration{ method: GET , status : 200 }', 'http_req_duration{status:"200"}'];
+    const map = submetricKeys(keys);
+    expect(map.get(keys[1])!.key).toBe(keys[0]);
+    expect(map.get(keys[2])!.key).toBe('http_req_duration{status:"200"}');
+    expect(submetricKeys(['a{x:1}', 'b{x:1}']).get('b{x:1}')!.key).toBe('b{x:1}');
   });
 });
 

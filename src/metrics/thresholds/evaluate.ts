@@ -7,7 +7,7 @@
  */
 import type { ThresholdDecl } from '../../load/types.ts';
 import type { MergedResult } from '../merged-result.ts';
-import { parseMetricKey } from '../metric-key.ts';
+import { submetricKeys } from '../metric-key.ts';
 import { percentileStatName } from '../trend-stats.ts';
 import type { SubmetricSelector } from '../types.ts';
 import { parseThresholdExpression } from './parse.ts';
@@ -53,9 +53,10 @@ export function evaluateThresholds(
   opts: EvaluateOptions,
 ): ThresholdResult[] {
   const results: ThresholdResult[] = [];
+  const keys = submetricKeys(Object.keys(decls));
   for (const [rawKey, list] of Object.entries(decls)) {
     if (list.length === 0) continue;
-    const metricKey = parseMetricKey(rawKey).key;
+    const metricKey = keys.get(rawKey)!.key;
     const exprs = list.map((d, i) => parseThresholdExpression(d.threshold, rawKey, i));
     const hasSamples = merged.hasSamples(metricKey);
     const skip = !hasSamples && !opts.final;
@@ -81,14 +82,13 @@ export function evaluateThresholds(
   return results;
 }
 
-/** The sub-metrics the thresholds select, deduplicated by canonical key. */
+/** The sub-metrics the thresholds select, one per set of tags (see submetricKeys). */
 export function thresholdSelectors(decls: Readonly<Record<string, readonly ThresholdDecl[]>>): SubmetricSelector[] {
-  const byKey = new Map<string, SubmetricSelector>();
-  for (const key of Object.keys(decls)) {
-    const sel = parseMetricKey(key);
-    if (Object.keys(sel.tags).length > 0 && !byKey.has(sel.key)) byKey.set(sel.key, sel);
+  const out = new Set<SubmetricSelector>();
+  for (const sel of submetricKeys(Object.keys(decls)).values()) {
+    if (Object.keys(sel.tags).length > 0) out.add(sel);
   }
-  return [...byKey.values()];
+  return [...out];
 }
 
 /** The percentile stats (`p(N)`) the thresholds evaluate, deduplicated, in declaration order. */
