@@ -2,6 +2,7 @@
  * A virtual user: one instance of the user's script module (its own globals, as in k6) running one
  * iteration at a time inside its AsyncLocalStorage context.
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { ExecutorVu, IterationResult } from './types.ts';
 import { vuStorage, vuTags, type Runtime, type ScenarioState, type VuState } from './runtime/context.ts';
 import { VuHttp } from './http/index.ts';
@@ -31,6 +32,11 @@ export class Vu implements ExecutorVu {
   private data: unknown;
   private readonly onError: (err: unknown, vu: Vu) => void;
   private controller = new AbortController();
+  /**
+   * The VU's async context, captured once: entering it per iteration swaps in a ready-made frame, where
+   * `vuStorage.run()` would build a new one every time.
+   */
+  private readonly scope: AsyncResource;
   private running = false;
   private iterations = 0;
 
@@ -66,6 +72,7 @@ export class Vu implements ExecutorVu {
         startDelayMs: undefined,
       },
     };
+    this.scope = vuStorage.run(this.state, () => new AsyncResource('telltale.vu'));
   }
 
   /** Gives the VU its own copy of setup()'s data. */
@@ -117,7 +124,7 @@ export class Vu implements ExecutorVu {
     this.running = true;
     let ok = true;
     try {
-      await vuStorage.run(st, this.fn, this.data);
+      await this.scope.runInAsyncScope(this.fn, undefined, this.data);
     } catch (err) {
       if (signal.aborted) {
         rt.instance.iterationsInterrupted++;
@@ -148,7 +155,7 @@ export class Vu implements ExecutorVu {
     if (typeof fn !== 'function') return undefined;
     const groupPath = this.state.groupPath;
     try {
-      return await vuStorage.run(this.state, fn as (a: unknown) => unknown, arg);
+      return await this.scope.runInAsyncScope(fn as (a: unknown) => unknown, undefined, arg);
     } finally {
       this.state.groupPath = groupPath;
       this.state.cachedTags = undefined;
