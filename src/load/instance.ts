@@ -12,7 +12,7 @@ import { Aggregator, type AggregateDelta } from '../metrics/aggregator.ts';
 import { installRuntime, type Runtime, type ScenarioState } from './runtime/context.ts';
 import { Vu, type ScriptModule } from './vu.ts';
 import { createExecutor } from './executors/index.ts';
-import { initialVusOf } from './options.ts';
+import { plannedVusOf } from './options.ts';
 import { httpDefaultsFrom } from './http-defaults.ts';
 import { importScript } from './script/load.ts';
 
@@ -52,8 +52,8 @@ export interface InstanceFlush {
 interface ScenarioRun {
   config: ScenarioConfig;
   state: ScenarioState;
-  free: Vu[];
-  all: Vu[];
+  /** The VUs the scenario's executor holds now. */
+  assigned: Set<Vu>;
   active: number;
   progress: () => number;
 }
@@ -64,6 +64,9 @@ export class Instance {
   private readonly runtime: Runtime;
   private readonly clock: Clock;
   private samples: Sample[] = [];
+  /** Every VU of this instance; `free` are those no scenario holds. */
+  private readonly vus: Vu[] = [];
+  private readonly free: Vu[] = [];
   private readonly scenarios = new Map<string, ScenarioRun>();
   private readonly stopController = new AbortController();
   private nextIdInInstance = 1;
@@ -116,19 +119,19 @@ export class Instance {
           iterationsStarted: 0,
           progress: () => run.progress(),
         },
-        free: [],
-        all: [],
+        assigned: new Set(),
         active: 0,
         progress: () => 0,
       };
       this.scenarios.set(config.name, run);
-      const n = initialVusOf(config, this.init.segment);
-      for (let i = 0; i < n; i++) run.free.push(await this.newVu(run));
     }
+    const n = plannedVusOf(this.init.options.scenarios, this.init.segment);
+    for (let i = 0; i < n; i++) this.free.push(await this.newVu());
     return { vusInitialized: this.runtime.instance.vusInitialized };
   }
 
-  private async newVu(run: ScenarioRun): Promise<Vu> {
+  /** A new VU, not yet in any scenario. */
+  private async newVu(): Promise<Vu> {
     const idInInstance = this.nextIdInInstance++;
     const module: ScriptModule = await importScript(this.init.scriptUrl, `vu${idInInstance}`, this.runtime);
     const vu = new Vu({
@@ -136,12 +139,12 @@ export class Instance {
       idInInstance,
       module,
       runtime: this.runtime,
-      scenario: run.state,
-      exec: run.config.exec,
+      scenario: undefined,
+      exec: undefined,
       setupJson: this.setupJson,
-      onError: (err, v) => this.hooks.onScriptError(err, v.id, run.config.name),
+      onError: (err, v) => this.hooks.onScriptError(err, v.id, v.state.scenario?.name ?? ''),
     });
-    run.all.push(vu);
+    this.vus.push(vu);
     this.runtime.instance.vusInitialized++;
     return vu;
   }
@@ -177,9 +180,9 @@ export class Instance {
     this.setupJson = setupJson;
     this.runtime.instance.testStart = testStart;
     const runs: Promise<void>[] = [];
+    // VUs created before setup() ran need its data too.
+    for (const vu of this.vus) vu.setData(setupJson);
     for (const run of this.scenarios.values()) {
-      // VUs created before setup() ran need its data too.
-      for (const vu of run.all) vu.setData(setupJson);
       run.state.startTime = testStart + run.config.startTimeMs;
       const ctx = this.executorContext(run);
       const executor = createExecutor(run.config, ctx);
@@ -202,12 +205,15 @@ export class Instance {
       segment: this.init.segment,
       startTime: run.state.startTime,
       signal: this.stopController.signal,
+      // VUs go back to the instance's pool when a scenario is done with them, for scenarios that start later.
       acquireVu: async () => {
-        const vu = run.free.pop() ?? (await this.newVu(run));
+        const vu = this.free.pop() ?? (await this.newVu());
+        vu.assign(run.state, run.config.exec);
+        run.assigned.add(vu);
         return vu;
       },
       releaseVu: (vu) => {
-        run.free.push(vu as Vu);
+        if (run.assigned.delete(vu as Vu)) this.free.push(vu as Vu);
       },
       droppedIteration: (time, count) => {
         droppedTags ??= scenarioTags();
@@ -219,7 +225,7 @@ export class Instance {
         if (rt.instance.vusActive > this.vusPeak) this.vusPeak = rt.instance.vusActive;
       },
       interruptVus: () => {
-        for (const vu of run.all) vu.interrupt();
+        for (const vu of run.assigned) vu.interrupt();
       },
     };
   }
@@ -227,7 +233,7 @@ export class Instance {
   /** Stops everything at once: executors end, running iterations are interrupted. */
   stop(): void {
     this.stopController.abort();
-    for (const run of this.scenarios.values()) for (const vu of run.all) vu.interrupt();
+    for (const vu of this.vus) vu.interrupt();
   }
 
   flush(): InstanceFlush {
@@ -255,7 +261,7 @@ export class Instance {
 
   async close(): Promise<void> {
     const all: Promise<void>[] = [];
-    for (const run of this.scenarios.values()) for (const vu of run.all) all.push(vu.close());
+    for (const vu of this.vus) all.push(vu.close());
     await Promise.allSettled(all);
   }
 }

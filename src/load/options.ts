@@ -284,6 +284,34 @@ export function maxVusOf(config: ScenarioConfig, segment: Segment): number {
   }
 }
 
+/**
+ * The VUs the segment initializes before the test starts. As in k6, scenarios that never run at the same time
+ * share VUs: this is the largest sum of planned VUs (initialVusOf) over the scenarios active at any one
+ * moment, each active from its startTime to its end including gracefulStop.
+ */
+export function plannedVusOf(scenarios: readonly ScenarioConfig[], segment: Segment): number {
+  const events: [time: number, delta: number][] = [];
+  for (const s of scenarios) {
+    const n = initialVusOf(s, segment);
+    if (n === 0) continue;
+    events.push([s.startTimeMs, n], [Math.max(s.startTimeMs, scenarioEndMs(s)), -n]);
+  }
+  // At equal times, ends come before starts: a scenario starting when another ends can take its VUs.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let active = 0;
+  let max = 0;
+  for (const [, delta] of events) {
+    active += delta;
+    if (active > max) max = active;
+  }
+  return max;
+}
+
+/** The most VUs the segment can ever have: the planned ones plus every arrival-rate scenario's room to grow. */
+export function vusCapacityOf(scenarios: readonly ScenarioConfig[], segment: Segment): number {
+  return plannedVusOf(scenarios, segment) + scenarios.reduce((n, s) => n + maxVusOf(s, segment) - initialVusOf(s, segment), 0);
+}
+
 /** The VUs to initialize before the test starts: all of them, except arrival-rate VUs beyond preAllocatedVUs. */
 export function initialVusOf(config: ScenarioConfig, segment: Segment): number {
   switch (config.executor) {

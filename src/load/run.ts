@@ -9,7 +9,7 @@ import { TelltaleError, ERROR_CODES, type ErrorCode } from '../errors.ts';
 import { bundleScript } from './script/bundle.ts';
 import type { CompatibilityMode } from './script/k6-transform/index.ts';
 import { Instance, type InstanceInit } from './instance.ts';
-import { normalizeOptions, applyCliOverrides, maxVusOf, planDurationMs, type CliOverrides } from './options.ts';
+import { normalizeOptions, applyCliOverrides, vusCapacityOf, planDurationMs, type CliOverrides } from './options.ts';
 import type { NormalizedOptions, ScenarioConfig, ThresholdDecl } from './types.ts';
 import type { FromWorker, SerializedError } from './workers/protocol.ts';
 import type { ScriptModule } from './vu.ts';
@@ -144,7 +144,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     const selectors = thresholdSelectors(decls);
 
     // 3. Workers: one per core by default, never more than there are VUs to share.
-    const totalMaxVus = options.scenarios.reduce((n, s) => n + maxVusOf(s, { index: 0, count: 1 }), 0);
+    const totalMaxVus = vusCapacityOf(options.scenarios, { index: 0, count: 1 });
     const count = Math.max(1, Math.min(opts.workers ?? availableParallelism(), Math.max(1, totalMaxVus)));
     let vuIdBase = 0;
     const workerUrl = new URL('./workers/worker.ts', import.meta.url);
@@ -157,7 +157,7 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
         selectors,
         collectSamples: Boolean(opts.collectSamples),
       };
-      vuIdBase += options.scenarios.reduce((n, s) => n + maxVusOf(s, segment), 0);
+      vuIdBase += vusCapacityOf(options.scenarios, segment);
       workers.push({ worker: new Worker(workerUrl, { workerData: init }), done: false, vusActive: 0, vusPeak: 0, vusInitialized: 0, iterations: 0, interrupted: 0, progress: {} });
     }
     const planMs = planDurationMs(options.scenarios);

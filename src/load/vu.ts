@@ -28,7 +28,8 @@ export class Vu implements ExecutorVu {
   readonly id: number;
   readonly state: VuState;
   private readonly rt: Runtime;
-  private readonly fn: (data: unknown) => unknown;
+  private readonly module: ScriptModule;
+  private fn: (data: unknown) => unknown;
   private data: unknown;
   private readonly onError: (err: unknown, vu: Vu) => void;
   private controller = new AbortController();
@@ -43,9 +44,8 @@ export class Vu implements ExecutorVu {
   constructor(init: VuInit) {
     this.id = init.id;
     this.rt = init.runtime;
-    const fn = init.exec === undefined ? undefined : init.module[init.exec];
-    if (init.exec !== undefined && typeof fn !== 'function') throw new Error(`exported function "${init.exec}" not found`);
-    this.fn = (fn ?? noop) as (data: unknown) => unknown;
+    this.module = init.module;
+    this.fn = this.exported(init.exec);
     this.data = init.setupJson === undefined ? undefined : JSON.parse(init.setupJson);
     this.onError = init.onError;
     const http = new VuHttp(init.runtime.httpDefaults);
@@ -73,6 +73,24 @@ export class Vu implements ExecutorVu {
       },
     };
     this.scope = vuStorage.run(this.state, () => new AsyncResource('telltale.vu'));
+  }
+
+  private exported(exec: string | undefined): (data: unknown) => unknown {
+    const fn = exec === undefined ? undefined : this.module[exec];
+    if (exec !== undefined && typeof fn !== 'function') throw new Error(`exported function "${exec}" not found`);
+    return (fn ?? noop) as (data: unknown) => unknown;
+  }
+
+  /**
+   * Puts the VU to work for a scenario. As in k6, a VU moves between scenarios that do not overlap, keeping its
+   * module instance (its globals) and its id; its iteration count in the scenario starts again from 0.
+   */
+  assign(scenario: ScenarioState, exec: string | undefined): void {
+    if (this.state.scenario === scenario) return;
+    this.fn = this.exported(exec);
+    this.state.scenario = scenario;
+    this.state.cachedTags = undefined;
+    this.iterations = 0;
   }
 
   /** Gives the VU its own copy of setup()'s data. */

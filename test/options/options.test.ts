@@ -7,7 +7,9 @@ import {
   maxVusOf,
   normalizeOptions,
   planDurationMs,
+  plannedVusOf,
   scenarioEndMs,
+  vusCapacityOf,
 } from '../../src/load/options.ts';
 import type { ScenarioConfig } from '../../src/load/types.ts';
 
@@ -275,5 +277,48 @@ describe('plan numbers', () => {
         for (const seg of segs) expect(initialVusOf(s, seg)).toBeLessThanOrEqual(maxVusOf(s, seg));
       }
     }
+  });
+});
+
+describe('VUs shared between scenarios', () => {
+  const scenarios = (raw: Record<string, unknown>) => norm({ scenarios: raw }).scenarios;
+  const whole = { index: 0, count: 1 };
+
+  it('scenarios that never overlap share VUs; overlapping ones add up', () => {
+    const seq = scenarios({
+      a: { executor: 'constant-vus', vus: 5, duration: '10s', gracefulStop: '0s' },
+      b: { executor: 'constant-vus', vus: 3, duration: '10s', startTime: '10s' },
+    });
+    expect(plannedVusOf(seq, whole)).toBe(5);
+    const overlap = scenarios({
+      a: { executor: 'constant-vus', vus: 5, duration: '10s' },
+      b: { executor: 'constant-vus', vus: 3, duration: '10s', startTime: '10s' },
+    });
+    // a's gracefulStop (30s by default) keeps its VUs until 40s
+    expect(plannedVusOf(overlap, whole)).toBe(8);
+  });
+
+  it('takes the peak over time, not the sum', () => {
+    const s = scenarios({
+      a: { executor: 'constant-vus', vus: 4, duration: '10s', gracefulStop: '0s' },
+      b: { executor: 'constant-vus', vus: 2, duration: '10s', startTime: '5s', gracefulStop: '0s' },
+      c: { executor: 'constant-vus', vus: 3, duration: '10s', startTime: '10s', gracefulStop: '0s' },
+    });
+    // 0-5s: 4, 5-10s: 6, 10-15s: 5, 15-20s: 3
+    expect(plannedVusOf(s, whole)).toBe(6);
+  });
+
+  it('counts arrival-rate scenarios by preAllocatedVUs, with room to grow to maxVUs', () => {
+    const s = scenarios({
+      a: { executor: 'constant-arrival-rate', rate: 10, duration: '10s', preAllocatedVUs: 2, maxVUs: 10, gracefulStop: '0s' },
+      b: { executor: 'constant-vus', vus: 3, duration: '10s', startTime: '10s' },
+    });
+    expect(plannedVusOf(s, whole)).toBe(3);
+    expect(vusCapacityOf(s, whole)).toBe(3 + 8);
+  });
+
+  it('splits across segments', () => {
+    const s = scenarios({ a: { executor: 'constant-vus', vus: 5, duration: '1s' } });
+    expect(plannedVusOf(s, { index: 0, count: 2 }) + plannedVusOf(s, { index: 1, count: 2 })).toBe(5);
   });
 });
