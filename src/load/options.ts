@@ -74,6 +74,7 @@ const FIELDS = {
   userAgent: str,
   insecureSkipTLSVerify: bool,
   noConnectionReuse: bool,
+  noCookiesReset: bool,
   batch: count(1),
   batchPerHost: count(0),
   httpDebug: z.enum(['', 'headers', 'full'], { error: expected('"headers" or "full"') }),
@@ -83,7 +84,7 @@ type Fields = { [K in keyof typeof FIELDS]?: z.output<(typeof FIELDS)[K]> };
 
 /** k6 options Telltale does not implement: accepted, with a warning, so k6 scripts still run. */
 const UNSUPPORTED = new Set([
-  'hosts', 'dns', 'blockHostnames', 'blacklistIPs', 'localIPs', 'minIterationDuration', 'noCookiesReset',
+  'hosts', 'dns', 'blockHostnames', 'blacklistIPs', 'localIPs', 'minIterationDuration',
   'noVUConnectionReuse', 'paused', 'rps', 'throw', 'tlsAuth', 'tlsCipherSuites', 'tlsVersion', 'executionSegment',
   'executionSegmentSequence', 'noSetup', 'noTeardown', 'consoleOutput', 'linger', 'noUsageReport', 'noThresholds',
   'noSummary', 'summaryExport', 'webDashboard', 'metricSamplesBufferSize', 'includeSystemEnvVars', 'compatibilityMode',
@@ -133,6 +134,7 @@ export function normalizeOptions(raw: unknown, opts: { source: string }): Normal
     userAgent: f.userAgent ?? DEFAULT_USER_AGENT,
     insecureSkipTLSVerify: f.insecureSkipTLSVerify ?? false,
     noConnectionReuse: f.noConnectionReuse ?? false,
+    noCookiesReset: f.noCookiesReset ?? false,
     batch: f.batch ?? 20,
     batchPerHost: f.batchPerHost ?? 6,
     ...(f.httpDebug ? { httpDebug: f.httpDebug } : {}),

@@ -98,6 +98,8 @@ export interface NormalizedOptions {
   userAgent: string;
   insecureSkipTLSVerify: boolean;
   noConnectionReuse: boolean;
+  /** Keep each VU's cookies from one iteration to the next (k6 empties the jar at every iteration's start). */
+  noCookiesReset: boolean;
   batch: number;
   batchPerHost: number;
   httpDebug?: 'headers' | 'full';

@@ -9,6 +9,15 @@ import { VuHttp } from './http/index.ts';
 
 const noop = () => undefined;
 
+/** Kinds of warning this thread has shown: each is shown once, not for every request of every VU. */
+const warned = new Set<string>();
+
+function warnOnce(message: string, kind: string): void {
+  if (warned.has(kind) || warned.size >= 100) return;
+  warned.add(kind);
+  console.warn(`WARN ${message}`);
+}
+
 export type ScriptModule = Record<string, unknown>;
 
 export interface VuInit {
@@ -70,6 +79,7 @@ export class Vu implements ExecutorVu {
         now: () => rt.clock.now(),
         signal: undefined,
         startDelayMs: undefined,
+        warn: warnOnce,
       },
     };
     this.scope = vuStorage.run(this.state, () => new AsyncResource('telltale.vu'));
@@ -139,6 +149,7 @@ export class Vu implements ExecutorVu {
     }
     st.groupPath = '';
     st.cachedTags = undefined;
+    if (!rt.options.noCookiesReset) st.http.resetCookies();
     this.running = true;
     let ok = true;
     try {

@@ -18,12 +18,6 @@ import { readJsonOutput, readSummaryExport, type SummaryExportView, type Verdict
  * `intermittent` gap depends on timing: its run is reported but its outcome is not asserted.
  */
 const KNOWN_GAPS: Record<string, { reason: string; intermittent?: boolean }> = {
-  'http-auth-digest': { reason: "digest auth (params auth: 'digest'), in progress in src/load/http" },
-  'http-cookies': { reason: 'cookies: the per-VU jar, http.cookieJar(), http.CookieJar, params.cookies/jar, res.cookies; in progress in src/load/http' },
-  'http-file-upload': { reason: 'http.file() and multipart/form-data bodies, in progress in src/load/http' },
-  'http-forms': { reason: 'Response.submitForm(), Response.clickLink() and Response.html(), in progress in src/load/http' },
-  'http-gzip': { reason: 'decoding of gzip-encoded response bodies, in progress in src/load/http' },
-  'http-html': { reason: 'Response.html(), in progress in src/load/http' },
 };
 
 const SCRIPTS = fileURLToPath(new URL('./scripts/', import.meta.url));

@@ -47,6 +47,12 @@ describe('transformed programs run in the order the synchronous program does', (
     ['forEach over a Map and a Set', "export default function () { new Map([['a', 1], ['b', 2]]).forEach((v, k) => http.get('/' + k + v)); new Set([3, 4]).forEach((v) => sleep(v)); }"],
     ['functions stored in objects, reached through Object.entries/values and computed names', "const steps = { a() { http.get('/a'); }, b: () => sleep(1) };\nexport default function () { Object.entries(steps).forEach(([name, fn]) => group(name, fn)); for (const f of Object.values(steps)) f(); Object.keys(steps).forEach((k) => steps[k]()); }"],
     ['batch and request', "export default function () { const rs = http.batch([1, 2]); mark(rs.length); http.request('PATCH', '/r'); }"],
+    [
+      'submitForm and clickLink of responses, through helpers, checks and batches',
+      "function login(page) { return page.submitForm({ formSelector: '#login' }); }\n"
+        + "export default function () { const page = http.get('/p'); const r = login(page); mark(r.url); mark(page.clickLink().clickLink({ selector: 'a' }).url);\n"
+        + "  check(http.get('/c'), { linked: (x) => x.clickLink().status === 200 }); http.batch([1, 2]).forEach((b) => mark(b.submitForm().url)); }",
+    ],
   ];
   for (const [name, body] of programs) {
     it(name, async () => {

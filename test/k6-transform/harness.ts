@@ -14,6 +14,8 @@ interface Response {
   status: number;
   url: string;
   json(): { url: string; items: number[] };
+  submitForm(args?: { formSelector?: string }): Response | Promise<Response>;
+  clickLink(args?: { selector?: string }): Response | Promise<Response>;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -35,7 +37,13 @@ export function fakeModules(mode: 'sync' | 'async', events: string[]): Record<st
       return result();
     });
   };
-  const response = (url: string): Response => ({ status: 200, url, json: () => ({ url, items: [1, 2] }) });
+  const response = (url: string): Response => ({
+    status: 200,
+    url,
+    json: () => ({ url, items: [1, 2] }),
+    submitForm: (args) => op(`submitForm ${url} ${args?.formSelector ?? 'form'}`, () => response(`${url}/form`)),
+    clickLink: (args) => op(`clickLink ${url} ${args?.selector ?? 'a[href]'}`, () => response(`${url}/link`)),
+  });
   const request = (method: string) => (url: string) => op(`${method} ${url}`, () => response(url));
   const http = {
     get: request('GET'),

@@ -6,7 +6,7 @@ import { transformK6Module } from '../../src/load/script/k6-transform/index.ts';
 import { traces, transformFiles, type Files } from './harness.ts';
 
 type Stmt =
-  | { k: 'mark' | 'get' | 'post' | 'sleep' | 'check' | 'checkWaits' | 'batch' }
+  | { k: 'mark' | 'get' | 'post' | 'sleep' | 'check' | 'checkWaits' | 'batch' | 'form' | 'link' }
   | { k: 'call'; h: number; use: boolean }
   | { k: 'group'; fn: boolean; body: Stmt[] }
   | { k: 'if'; then: Stmt[]; else: Stmt[] }
@@ -27,7 +27,7 @@ interface Program {
 const { block } = fc.letrec<{ stmt: Stmt; block: Stmt[] }>((tie) => ({
   stmt: fc.oneof(
     { maxDepth: 3, depthSize: 'small' },
-    fc.constantFrom<Stmt>({ k: 'mark' }, { k: 'get' }, { k: 'post' }, { k: 'sleep' }, { k: 'check' }, { k: 'checkWaits' }, { k: 'batch' }),
+    fc.constantFrom<Stmt>({ k: 'mark' }, { k: 'get' }, { k: 'post' }, { k: 'sleep' }, { k: 'check' }, { k: 'checkWaits' }, { k: 'batch' }, { k: 'form' }, { k: 'link' }),
     fc.record({ k: fc.constant('call' as const), h: fc.nat(5), use: fc.boolean() }),
     fc.record({ k: fc.constant('group' as const), fn: fc.boolean(), body: tie('block') }),
     fc.record({ k: fc.constant('if' as const), then: tie('block'), else: tie('block') }),
@@ -65,6 +65,10 @@ function print(p: Program): Files {
         return `sleep(${n % 3});`;
       case 'batch':
         return `mark(http.batch([1, 2]).length);`;
+      case 'form':
+        return `const f${n} = http.get('/f${n}'); mark(f${n}.submitForm({ formSelector: '#f' + ${v} }).url);`;
+      case 'link':
+        return `check(http.get('/l${n}'), { 'l${n}': (r) => r.clickLink().clickLink().status === 200 });`;
       case 'check':
         return `check(http.get('/c${n}'), { 'c${n}': (r) => r.status === 200 });`;
       case 'checkWaits':
@@ -142,7 +146,7 @@ describe('idempotence on random programs', () => {
   });
 });
 
-const TOKENS = ['(', ')', '{', '}', '[', ']', 'await ', 'async ', 'function ', '=>', 'yield ', 'http.get(1)', 'sleep(1)', ',', ';', '`', '${', 'class ', 'get ', 'static ', '#x', '?.', '...', 'new ', 'this.', 'super.', 'group("g", ', '.forEach(', 'export ', 'import ', 'return ', '\n', '*', '=', '"'];
+const TOKENS = ['(', ')', '{', '}', '[', ']', 'await ', 'async ', 'function ', '=>', 'yield ', 'http.get(1)', 'sleep(1)', '.submitForm()', '.clickLink(', ',', ';', '`', '${', 'class ', 'get ', 'static ', '#x', '?.', '...', 'new ', 'this.', 'super.', 'group("g", ', '.forEach(', 'export ', 'import ', 'return ', '\n', '*', '=', '"'];
 
 function mustNotCrash(code: string): void {
   let out: string;

@@ -174,6 +174,64 @@ describe('which calls are awaited', () => {
   });
 });
 
+describe('response methods that make requests', () => {
+  it('awaits submitForm() and clickLink() of a response, and of what they return', () => {
+    const src = k6("export default function () { const page = http.get('/p'); const login = page.submitForm({ fields: { u: 'a' } }); login.clickLink(); http.post(1).clickLink().submitForm(); }");
+    expect(tx(src)).toBe(
+      k6("export default async function () { const page = await http.get('/p'); const login = await page.submitForm({ fields: { u: 'a' } }); await login.clickLink(); await (await (await http.post(1)).clickLink()).submitForm(); }"),
+    );
+  });
+
+  it('follows responses through parameters, return values, check callbacks and destructuring', () => {
+    const src = k6(
+      [
+        'function open(u) { return http.get(u); }',
+        'function follow(res) { return res.clickLink({ selector: "a" }); }',
+        'export default function () { follow(open(1)); check(open(2), { ok: (r) => r.submitForm().status === 200 }); const { status } = open(3); }',
+      ].join('\n'),
+    );
+    expect(tx(src)).toBe(
+      k6(
+        [
+          'async function open(u) { return await http.get(u); }',
+          'async function follow(res) { return await res.clickLink({ selector: "a" }); }',
+          'export default async function () { await follow(await open(1)); await check(await open(2), { ok: async (r) => (await r.submitForm()).status === 200 }); const { status } = await open(3); }',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('follows the responses of http.batch() in both forms, through iteration and for...of', () => {
+    const src = k6("export default function () { const [a] = http.batch([1]); a.clickLink(); const o = http.batch({ home: 1 }); o.home.submitForm(); http.batch([1, 2]).forEach((r) => r.clickLink()); for (const r of http.batch([3])) r.submitForm(); }");
+    const out = tx(src);
+    expect(out).toContain('const [a] = await http.batch([1]); await a.clickLink();');
+    expect(out).toContain('await o.home.submitForm();');
+    expect(out).toContain('await __telltale_forEach((await http.batch([1, 2])), async (r) => await r.clickLink());');
+    expect(out).toContain('for (const r of await http.batch([3])) await r.submitForm();');
+  });
+
+  it('awaits them on receivers the analysis cannot see into, where awaiting a non-promise is harmless', () => {
+    const src = "import http from 'k6/http';\nimport { browse } from 'some-package';\nexport default function (data) { browse().submitForm(); data.page.clickLink(); JSON.parse(data).clickLink(); http.batch([1]).find((r) => r.status === 200).submitForm(); }";
+    expect(tx(src)).toContain('{ await browse().submitForm(); await data.page.clickLink(); await JSON.parse(data).clickLink(); await (await http.batch([1])).find((r) => r.status === 200).submitForm(); }');
+  });
+
+  it('awaits a computed method name of a response', () => {
+    expect(tx(k6('export default function (m) { http.get(1)[m](); }'))).toBe(k6('export default async function (m) { await (await http.get(1))[m](); }'));
+  });
+
+  it("leaves the script's own submitForm() and clickLink() methods to what they do", () => {
+    const src = k6("const form = { submitForm() { return 1; } };\nclass Nav { clickLink() { return 2; } }\nexport default function () { form.submitForm(); new Nav().clickLink(); 'text'.submitForm; }");
+    expect(tx(src)).toBe(src);
+    const waits = k6("const form = { submitForm() { return http.post(1); } };\nexport default function () { form.submitForm(); }");
+    expect(tx(waits)).toBe(k6('const form = { async submitForm() { return await http.post(1); } };\nexport default async function () { await form.submitForm(); }'));
+  });
+
+  it('leaves response methods that do not make requests alone', () => {
+    const src = k6("export default function () { const r = http.get(1); r.html('a').text(); r.json(); }");
+    expect(tx(src)).toBe(k6("export default async function () { const r = await http.get(1); r.html('a').text(); r.json(); }"));
+  });
+});
+
 describe('iteration callbacks that wait', () => {
   it('rewrites forEach, map, filter, some, every, find, findIndex, flatMap and reduce to sequential helpers', () => {
     const src = k6(

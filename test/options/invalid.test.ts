@@ -78,6 +78,7 @@ describe('invalid options name the field and what is wrong', () => {
     [{ tags: { a: 1 } }, 'tags.a', 'expected a string'],
     [{ systemTags: ['url', 'colour'] }, 'systemTags[1]', 'expected a system tag'],
     [{ discardResponseBodies: 'yes' }, 'discardResponseBodies', 'expected true or false'],
+    [{ noCookiesReset: 'no' }, 'noCookiesReset', 'expected true or false'],
     [{ maxRedirects: -1 }, 'maxRedirects', 'non-negative'],
     [{ userAgent: 5 }, 'userAgent', 'expected a string'],
     [{ batch: 0 }, 'batch', 'positive'],

@@ -6,13 +6,17 @@
 import type { Sample, Tags } from '../../metrics/types.ts';
 import { parseBatchItem, runBatch } from './batch.ts';
 import { endpointOf, HostPool, type Conn } from './connection.ts';
-import { classifyError, ConnectionClosedError, RequestTimeoutError } from './error-codes.ts';
+import { decodeContent } from './compression.ts';
+import { CookieHeaders, CookieJar, CookieStore, cookieHeader } from './cookie-jar.ts';
+import { setCookiesOf } from './cookies.ts';
+import { DigestSession } from './digest.ts';
+import { classifyError, ConnectionClosedError, DecompressionError, RequestTimeoutError } from './error-codes.ts';
 import { DEFAULT_EXPECTED_STATUSES, type ExpectedStatuses } from './expected-statuses.ts';
 import { Exchange, type ExchangeOwner } from './exchange.ts';
-import { hasHeader } from './headers.ts';
+import { hasHeader, setHeader } from './headers.ts';
 import { RequestPreparer, type Prepared } from './prepare.ts';
 import { findHeader, isRedirect, redirectHop, type Hop } from './redirect.ts';
-import { HeadCache } from './request-head.ts';
+import { HeadCache, serializeHead } from './request-head.ts';
 import { K6Response, type RequestRecord } from './response.ts';
 import { TagMemo } from './tags.ts';
 import type { BatchRequest, HttpDefaults, Params, RequestBody, RequestContext, ResponseTimings } from './types.ts';
@@ -26,6 +30,7 @@ class Transport {
   readonly pools = new Map<string, HostPool>();
   readonly heads: HeadCache;
   readonly tags: TagMemo;
+  readonly cookieHeaders = new CookieHeaders();
   /** Set by VuHttp.close(): a redirect or retry still under way must not open a connection. */
   closed = false;
 
@@ -50,9 +55,12 @@ export class VuHttp {
   readonly defaults: HttpDefaults;
   /** The VU's default for http_req_failed / expected_response (http.setResponseCallback); null disables them. */
   responseCallback: ExpectedStatuses | null = DEFAULT_EXPECTED_STATUSES;
+  /** The VU's cookie jar (`http.cookieJar()`): every request reads and fills it unless params.jar names another. */
+  readonly cookieJar: CookieJar;
 
   readonly #t: Transport;
   readonly #prepare: RequestPreparer;
+  readonly #cookies: CookieStore;
   #signal: AbortSignal | null = null;
   #closed = false;
 
@@ -60,6 +68,13 @@ export class VuHttp {
     this.defaults = defaults;
     this.#t = new Transport(defaults);
     this.#prepare = new RequestPreparer(defaults);
+    this.#cookies = new CookieStore();
+    this.cookieJar = new CookieJar(this.#cookies);
+  }
+
+  /** Empties the VU's jar: k6 starts every iteration without cookies (unless noCookiesReset). */
+  resetCookies(): void {
+    if (this.#cookies.size !== 0) this.#cookies.clear();
   }
 
   setResponseCallback(callback: ExpectedStatuses | null): void {
@@ -89,7 +104,7 @@ export class VuHttp {
       const prepared = this.#prepare.prepare(method, url, body, params, this.responseCallback);
       if (prepared instanceof K6Response) return Promise.resolve(prepared);
       const now = ctx.now();
-      const run = new Run(this.#t, prepared, ctx, now);
+      const run = new Run(this.#t, prepared, ctx, now, prepared.jar ?? this.#cookies);
       run.attempt(now);
       return run.promise;
     } catch (err) {
@@ -178,9 +193,18 @@ class Run implements ExchangeOwner {
   #followed = 0;
   /** The failed first attempt while its retry runs. */
   #retried: Exchange | null = null;
+  /** The jar the request reads cookies from and stores them in. */
+  readonly #jar: CookieStore;
+  readonly #digest: DigestSession | null;
+  /** An `Authorization: Digest` header for the current hop; null to send none. */
+  #authorization: string | null = null;
+  /** The current hop was answered 401, and is being sent again with credentials. */
+  #challenged = false;
+  /** The headers the first attempt sent, for `res.request.headers`. */
+  #firstHeaders: string[] | null = null;
 
   /** `start`: now on the request's clock. */
-  constructor(t: Transport, req: Prepared, ctx: RequestContext, start: number) {
+  constructor(t: Transport, req: Prepared, ctx: RequestContext, start: number, jar: CookieStore) {
     this.promise = new Promise<K6Response>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -191,6 +215,8 @@ class Run implements ExchangeOwner {
     this.#deadline = start + req.timeoutMs;
     this.#collect = req.responseType !== 'none';
     this.#hop = { target: req.target, method: req.method, headers: req.headers, body: req.body };
+    this.#jar = jar;
+    this.#digest = req.digest === null ? null : new DigestSession(req.digest.username, req.digest.password, req.target.origin);
   }
 
   /**
@@ -214,9 +240,14 @@ class Run implements ExchangeOwner {
     }
     const payload = hop.body === null ? null : hop.body.payload;
     const hasBody = payload !== null && payload.length > 0;
+    const headers = this.#headers(hop);
+    if (this.#firstHeaders === null) this.#firstHeaders = headers;
     let head: Buffer;
     try {
-      head = this.#t.heads.get(target, hop.method, hop.headers, req.hasUserAuth ? null : target.authorization, hasBody);
+      // A digest Authorization differs on every request: its head is not worth caching.
+      head = this.#authorization === null
+        ? this.#t.heads.get(target, hop.method, headers, req.hasUserAuth || req.digest !== null ? null : target.authorization, hasBody)
+        : serializeHead(target, hop.method, withHeader(headers, 'Authorization', this.#authorization), null, hasBody, this.#t.defaults.noConnectionReuse);
     } catch (err) {
       this.#failEarly(now, err as Error);
       return;
@@ -241,6 +272,14 @@ class Run implements ExchangeOwner {
     // The first hop's remaining time is the configured timeout less a few microseconds: using the timeout itself
     // keeps the timer duration constant, so the connection's timer is just refreshed.
     conn.begin(ex, remaining > req.timeoutMs - 1 ? req.timeoutMs : remaining);
+  }
+
+  /** The hop's headers with the cookies it carries: its own list when there are none, at no cost. */
+  #headers(hop: Hop): string[] {
+    const own = this.#req.cookies;
+    if (own === null && this.#jar.size === 0) return hop.headers;
+    const value = cookieHeader(this.#jar, hop.target.parsed, own);
+    return value === '' ? hop.headers : this.#t.cookieHeaders.with(hop.headers, value);
   }
 
   /** An attempt that ends before it gets a connection: all timings 0, as in k6 for such failures. */
@@ -284,6 +323,11 @@ class Run implements ExchangeOwner {
     }
 
     const req = this.#req;
+    if (ex.error === null) {
+      // Every response's cookies go into the jar before the next hop picks its own, redirects included.
+      if (ex.setCookie) this.#jar.setCookies(hop.target.parsed, setCookiesOf(ex.rawHeaders()));
+      if (ex.status === 401 && this.#digest !== null && !this.#challenged && this.#digest.appliesTo(hop.target.origin) && this.#answer(ex, hop)) return;
+    }
     let next: Hop | null = null;
     if (ex.error === null && isRedirect(ex.status) && this.#followed < req.maxRedirects) {
       const location = findHeader(ex.rawHeaders(), 'location');
@@ -295,27 +339,74 @@ class Run implements ExchangeOwner {
         }
       }
     }
+    // The final body is decoded now, not when the script reads it: as in k6, one that does not decode fails
+    // the request, samples included.
+    const body = next === null ? this.#decode(ex) : null;
     const classified = ex.error === null ? null : classifyError(ex.error, ex.firstByte !== 0);
     const errorCode = classified !== null ? classified.code : ex.status >= 400 ? 1000 + ex.status : 0;
     const errorMessage = classified !== null ? classified.message : '';
     const timings = ex.timings();
     this.#emit(ex, timings, hop.method, hop.target.clean, errorCode, errorMessage);
     if (next === null) {
-      this.#resolve(this.#response(ex, timings, hop, errorCode, errorMessage));
+      this.#resolve(this.#response(ex, timings, hop, errorCode, errorMessage, body));
       return;
     }
     this.#hop = next;
     this.#followed++;
+    this.#challenged = false;
+    const digest = this.#digest;
+    this.#authorization = digest !== null && digest.appliesTo(next.target.origin)
+      ? digest.preemptive(next.method, next.target.path, payloadOf(next))
+      : null;
     this.attempt(ctx.now());
   }
 
-  #emit(ex: Exchange, t: ResponseTimings, method: string, url: string, errorCode: number, error: string): void {
+  /**
+   * Answers a Digest challenge: the 401 counts as a request of its own, an expected one (k6 expects the first
+   * response of a digest request to be a 401), and the hop goes again with credentials. False when the
+   * challenge cannot be answered: the 401 is then the response.
+   */
+  #answer(ex: Exchange, hop: Hop): boolean {
+    const values = headerValues(ex.rawHeaders(), 'www-authenticate');
+    const answer = this.#digest!.answer(values, hop.method, hop.target.path, payloadOf(hop));
+    if (!answer.ok) {
+      this.#ctx.warn?.(`digest authentication for ${hop.target.clean}: ${answer.reason}`, `digest ${answer.kind}`);
+      return false;
+    }
+    this.#emit(ex, ex.timings(), hop.method, hop.target.clean, 1000 + ex.status, '', true);
+    this.#challenged = true;
+    this.#authorization = answer.authorization;
+    this.attempt(this.#ctx.now());
+    return true;
+  }
+
+  /**
+   * The body with its Content-Encoding undone, or null to keep the body as received (no coding, nothing to
+   * decode). A body that does not decode sets ex.error and is shown empty.
+   */
+  #decode(ex: Exchange): Buffer[] | null {
+    if (!ex.encoded || ex.error !== null || !this.#collect || ex.size === 0) return null;
+    const encoding = findHeader(ex.rawHeaders(), 'content-encoding');
+    if (encoding === null) return null;
+    const chunks = ex.chunks();
+    try {
+      const decoded = decodeContent(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, ex.size), encoding);
+      return decoded === null ? null : [decoded];
+    } catch (err) {
+      if (!(err instanceof DecompressionError)) throw err;
+      ex.error = err;
+      return [];
+    }
+  }
+
+  /** `challenge`: a digest challenge answered by another request, which counts as expected. */
+  #emit(ex: Exchange, t: ResponseTimings, method: string, url: string, errorCode: number, error: string, challenge = false): void {
     const req = this.#req;
     const ctx = this.#ctx;
     const failed = error !== '';
     const status = failed ? 0 : ex.status;
     const callback = req.callback;
-    const expected = callback === null ? null : callback.match(status);
+    const expected = callback === null ? null : challenge || callback.match(status);
     const tags: Tags = this.#t.tags.get(ctx.baseTags, req.tags, {
       method,
       url,
@@ -342,13 +433,14 @@ class Run implements ExchangeOwner {
     if (ctx.startDelayMs !== undefined) push(ctx, 'http_req_corrected_duration', time, t.duration + ctx.startDelayMs, tags);
   }
 
-  #response(ex: Exchange, timings: ResponseTimings, hop: Hop, errorCode: number, error: string): K6Response {
+  /** `body`: the decoded body, when it differs from what was received. */
+  #response(ex: Exchange, timings: ResponseTimings, hop: Hop, errorCode: number, error: string, body: Buffer[] | null): K6Response {
     const req = this.#req;
     const failed = error !== '';
     const request: RequestRecord = {
       method: req.method,
       url: req.target.href,
-      headers: withAuth(req, req.target === hop.target ? hop.headers : req.headers, req.target),
+      headers: withAuth(req, this.#firstHeaders ?? req.headers, req.target),
       body: req.body,
     };
     return new K6Response({
@@ -366,8 +458,8 @@ class Run implements ExchangeOwner {
       head: failed ? null : ex.head,
       headStart: ex.headStart,
       headEnd: ex.headEnd,
-      chunks: failed || !ex.collect ? null : ex.chunks(),
-      size: ex.size,
+      chunks: body ?? (failed || !ex.collect ? null : ex.chunks()),
+      size: body === null ? ex.size : body.reduce((n, c) => n + c.length, 0),
       responseType: req.responseType,
       request,
     });
@@ -381,7 +473,7 @@ function push(ctx: RequestContext, metric: string, time: number, value: number, 
 
 /** The headers `res.request.headers` shows: the first hop's, with the Authorization taken from URL userinfo. */
 function withAuth(req: Prepared, headers: string[], target: Target): string[] {
-  return !req.hasUserAuth && target.authorization !== null ? [...headers, 'Authorization', target.authorization] : headers;
+  return !req.hasUserAuth && req.digest === null && target.authorization !== null ? [...headers, 'Authorization', target.authorization] : headers;
 }
 
 function isReplayable(hop: Hop): boolean {
@@ -397,4 +489,26 @@ function isStale(err: unknown): boolean {
   if (err instanceof ConnectionClosedError) return true;
   const code = (err as { code?: unknown }).code;
   return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** A copy of a header list with one header set. */
+function withHeader(headers: readonly string[], name: string, value: string): string[] {
+  const out = headers.slice();
+  setHeader(out, name, value);
+  return out;
+}
+
+function payloadOf(hop: Hop): string | Buffer | null {
+  return hop.body === null ? null : hop.body.payload;
+}
+
+/** Every value of a response header, by lowercase name, from a raw [name, value, ...] list. */
+function headerValues(raw: ReadonlyArray<Buffer | string> | null, lowerName: string): string[] {
+  const out: string[] = [];
+  if (raw === null) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i];
+    if (k.length === lowerName.length && k.toString('latin1').toLowerCase() === lowerName) out.push(raw[i + 1].toString());
+  }
+  return out;
 }

@@ -328,6 +328,8 @@ export class Conn {
       ex.head = p.head;
       ex.headStart = p.headStart;
       ex.headEnd = p.headEnd;
+      ex.encoded = p.encoded;
+      ex.setCookie = p.setCookie;
     }
     this.#takeBytes(ex);
     if (ex.gotConn !== 0) {

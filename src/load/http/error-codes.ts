@@ -24,6 +24,7 @@ export const ErrorCode = {
   TLS_HEADER: 1301,
   X509_UNKNOWN_AUTHORITY: 1310,
   X509_HOSTNAME: 1311,
+  RESPONSE_DECOMPRESSION: 1701,
 } as const;
 
 export interface ClassifiedError {
@@ -52,6 +53,16 @@ export class ConnectionClosedError extends Error {
   constructor() {
     super('EOF');
     this.name = 'ConnectionClosedError';
+  }
+}
+
+/** A response body that its Content-Encoding cannot decode; the message is k6's. */
+export class DecompressionError extends Error {
+  readonly code = 'ERR_DECOMPRESSION';
+
+  constructor(reason: string) {
+    super(`error decompressing response body (${reason})`);
+    this.name = 'DecompressionError';
   }
 }
 
@@ -88,6 +99,7 @@ interface NodeishError {
  */
 export function classifyError(err: unknown, gotHeaders: boolean): ClassifiedError {
   if (err instanceof ConnectionClosedError) return { code: ErrorCode.GENERIC, message: gotHeaders ? 'unexpected EOF' : 'EOF' };
+  if (err instanceof DecompressionError) return { code: ErrorCode.RESPONSE_DECOMPRESSION, message: err.message };
   if (err instanceof InvalidRequestError || err instanceof MalformedResponseError) {
     return { code: ErrorCode.GENERIC, message: err.message };
   }

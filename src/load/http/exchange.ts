@@ -60,6 +60,10 @@ export class Exchange implements BodySink {
   head: Buffer | null = null;
   headStart = 0;
   headEnd = 0;
+  /** The response has a Content-Encoding header. */
+  encoded = false;
+  /** The response has a Set-Cookie header. */
+  setCookie = false;
   #rawHeaders: string[] | null = null;
   /** The body while it is one range of one chunk, the common case; `chunks` once there are more. */
   #piece: Buffer | null = null;

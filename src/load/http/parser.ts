@@ -86,6 +86,10 @@ export class ResponseParser {
   statusText = '';
   /** False when the connection must be closed after this response. */
   keepAlive = true;
+  /** The final response has a Content-Encoding header: its body may need decoding. */
+  encoded = false;
+  /** The final response has a Set-Cookie header: checked here so responses without one cost nothing more. */
+  setCookie = false;
   /** The header lines (status line and final blank line excluded) are head[headStart, headEnd). */
   head: Buffer | null = null;
   headStart = 0;
@@ -112,6 +116,8 @@ export class ResponseParser {
     this.error = null;
     this.status = 0;
     this.keepAlive = true;
+    this.encoded = false;
+    this.setCookie = false;
     this.head = null;
     this.#sectionBytes = 0;
     this.#lineLen = 0;
@@ -283,13 +289,16 @@ export class ResponseParser {
     }
     const status = d0 * 100 + d1 * 10 + d2;
 
-    // Header lines. Only the framing headers are looked at here; the rest is decoded on demand.
+    // Header lines. Only the framing headers, and whether Content-Encoding and Set-Cookie are present, are looked
+    // at here; the rest is decoded on demand.
     const headStart = eol + 1;
     let contentLength = -1;
     let chunked = false;
     let transferEncodings = 0;
     let connClose = false;
     let connKeepAlive = false;
+    let encoded = false;
+    let setCookie = false;
     let lastName = -1;
     let i = headStart;
     while (true) {
@@ -353,6 +362,10 @@ export class ResponseParser {
         const tokens = connectionTokens(buf, vs, ve);
         if ((tokens & 1) !== 0) connClose = true;
         if ((tokens & 2) !== 0) connKeepAlive = true;
+      } else if (nameLen === 16 && nameIs(buf, ls, 'content-encoding')) {
+        encoded = true;
+      } else if (nameLen === 10 && nameIs(buf, ls, 'set-cookie')) {
+        setCookie = true;
       }
     }
 
@@ -366,6 +379,8 @@ export class ResponseParser {
     this.headStart = headStart;
     this.headEnd = end;
     this.keepAlive = http10 ? connKeepAlive && !connClose : !connClose;
+    this.encoded = encoded;
+    this.setCookie = setCookie;
     if (status === 101) this.keepAlive = false;
     if (this.#noBody || status === 204 || status === 304 || status === 101) {
       this.#state = S_DONE;

@@ -5,8 +5,11 @@
  */
 import { parseDuration } from '../../config/duration.ts';
 import { encodeBody, type EncodedBody } from './body.ts';
+import { compress, parseCompression } from './compression.ts';
+import { CookieJar, storeOf, type CookieStore } from './cookie-jar.ts';
+import { describe, parseRequestCookies, type RequestCookie } from './cookies.ts';
 import type { ExpectedStatuses } from './expected-statuses.ts';
-import { canonicalHeaderKey, setHeader } from './headers.ts';
+import { canonicalHeaderKey, hasHeader, setHeader } from './headers.ts';
 import { K6Response } from './response.ts';
 import type { HttpDefaults, ParamValue, Params, RequestBody, ResponseType } from './types.ts';
 import { InvalidUrlError, isHttpUrl, resolveTarget, type HttpUrl, type Target } from './url.ts';
@@ -28,6 +31,17 @@ export interface Prepared {
   responseType: ResponseType;
   callback: ExpectedStatuses | null;
   tags: Readonly<Record<string, ParamValue>> | undefined;
+  /** params.cookies: sent on every hop, never stored; null when not given. */
+  cookies: RequestCookie[] | null;
+  /** params.jar's cookies; null for the VU's jar. */
+  jar: CookieStore | null;
+  /** auth: 'digest' with the URL's credentials; null for basic (or no) authentication. */
+  digest: DigestCredentials | null;
+}
+
+export interface DigestCredentials {
+  username: string;
+  password: string;
 }
 
 interface PreparedHeaders {
@@ -75,8 +89,9 @@ export class RequestPreparer {
     } else {
       href = String(url);
     }
-    const encoded = encodeBody(body);
-    const { headers, hasUserAuth } = this.#headers(p.headers, encoded);
+    const encoded = compressed(encodeBody(body), p.compression);
+    const { headers: fromParams, hasUserAuth } = this.#headers(p.headers, encoded);
+    const headers = withContentEncoding(fromParams, encoded);
     let target: Target;
     try {
       target = resolveTarget(href);
@@ -85,6 +100,7 @@ export class RequestPreparer {
       return K6Response.failed({ method, url: href, headers, body: encoded }, 1020, err.message);
     }
     if (templateName === target.clean) templateName = null;
+    const digest = p.auth == null || p.auth === '' || p.auth === 'basic' ? null : digestCredentials(p.auth, target);
     const prepared: Prepared = {
       method,
       target,
@@ -98,8 +114,10 @@ export class RequestPreparer {
       responseType: responseTypeOf(p.responseType ?? undefined, this.#defaults.discardResponseBodies),
       callback: p.responseCallback === undefined ? defaultCallback : p.responseCallback,
       tags: p.tags ?? undefined,
+      cookies: p.cookies == null ? null : parseRequestCookies(p.cookies),
+      jar: p.jar == null ? null : jarStore(p.jar),
+      digest,
     };
-    if (p.auth != null && p.auth !== 'basic') throw new Error(`http: auth "${p.auth}" is not supported (only "basic")`);
     return prepared;
   }
 
@@ -145,6 +163,43 @@ export class RequestPreparer {
     }
     return { headers: out, hasUserAuth };
   }
+}
+
+/** The credentials of `auth: 'digest'`, from the URL's userinfo (empty when there is none, as in k6). */
+function digestCredentials(auth: unknown, target: Target): DigestCredentials {
+  if (auth === 'digest') return { username: decode(target.parsed.username), password: decode(target.parsed.password) };
+  if (auth === 'ntlm') throw new Error('http: params.auth "ntlm" is not supported: Telltale has no NTLM authentication');
+  throw new TypeError(`http: params.auth ${describe(auth)} is not supported (expected "basic" or "digest")`);
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function jarStore(jar: unknown): CookieStore {
+  if (!(jar instanceof CookieJar)) {
+    throw new TypeError(`http: params.jar must be a cookie jar (http.cookieJar() or new http.CookieJar()), got ${describe(jar)}`);
+  }
+  return storeOf(jar);
+}
+
+/** The body compressed as params.compression asks (checked even without a body, as k6 does). */
+function compressed(body: EncodedBody | null, compression: unknown): EncodedBody | null {
+  if (compression == null) return body;
+  const codings = parseCompression(compression);
+  if (codings === null || body === null) return body;
+  const out = compress(body.payload, codings);
+  return { payload: out.payload, contentType: body.contentType, contentEncoding: out.contentEncoding, uncompressed: body.payload };
+}
+
+/** A Content-Encoding header from params wins over the one compression implies, as in k6 (which still compresses). */
+function withContentEncoding(headers: string[], body: EncodedBody | null): string[] {
+  if (body === null || body.contentEncoding === undefined || hasHeader(headers, 'Content-Encoding')) return headers;
+  return [...headers, 'Content-Encoding', body.contentEncoding];
 }
 
 function responseTypeOf(rt: ResponseType | undefined, discard: boolean): ResponseType {

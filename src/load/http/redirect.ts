@@ -29,11 +29,14 @@ export function findHeader(raw: ReadonlyArray<Buffer | string> | null, lowerName
 
 const SENSITIVE = new Set(['Authorization', 'Www-Authenticate', 'Cookie', 'Cookie2']);
 const BODY_HEADERS = new Set(['Content-Type']);
+/** Rebuilt for every hop: the Referer from the previous URL, the Cookie header from the jar (k6 drops a Cookie header the script set). */
+const PER_HOP = new Set(['Referer', 'Cookie']);
 
 /**
  * The next hop as Go's http.Client builds it: 301/302/303 turn anything but GET/HEAD into a body-less GET,
  * 307/308 replay method and body; credentials only go to the same host or its subdomains; Referer is the
- * previous URL unless that would leak an https URL to http.
+ * previous URL unless that would leak an https URL to http. Cookies are not carried over: each hop gets those of
+ * the jar and params.cookies for its own URL.
  */
 export function redirectHop(prev: Hop, target: Target, status: number): Hop {
   let method = prev.method;
@@ -49,7 +52,7 @@ export function redirectHop(prev: Hop, target: Target, status: number): Hop {
   const from = prev.target.parsed.hostname;
   const to = target.parsed.hostname;
   if (to !== from && !to.endsWith(`.${from}`)) headers = withoutHeaders(headers, SENSITIVE);
-  headers = withoutHeaders(headers, new Set(['Referer']));
+  headers = withoutHeaders(headers, PER_HOP);
   if (!(prev.target.protocol === 'https:' && target.protocol === 'http:')) {
     const ref = new URL(prev.target.parsed.href);
     ref.username = '';

@@ -3,6 +3,7 @@
  * chunks are decoded, and header names canonicalized, only when a script reads them.
  */
 import { bodyText, type EncodedBody } from './body.ts';
+import { responseCookies, sentCookies, type ResponseCookie } from './cookies.ts';
 import { requestHeaderMap, responseHeaders } from './headers.ts';
 import { selectJson } from './json-selector.ts';
 import { headerPairs } from './parser.ts';
@@ -40,6 +41,27 @@ export interface ResponseInit {
   request: RequestRecord;
 }
 
+/**
+ * Response.html(), submitForm() and clickLink() parse HTML and make requests as the calling VU; the runtime's
+ * k6/http module provides them, so this layer needs neither an HTML parser nor the VU.
+ */
+export interface PageActions {
+  html(res: K6Response, selector?: string): unknown;
+  submitForm(res: K6Response, args?: unknown): Promise<K6Response>;
+  clickLink(res: K6Response, args?: unknown): Promise<K6Response>;
+}
+
+let pageActions: PageActions | null = null;
+
+export function setPageActions(actions: PageActions): void {
+  pageActions = actions;
+}
+
+function page(method: string): PageActions {
+  if (pageActions === null) throw new Error(`Response.${method}() needs the k6/http module`);
+  return pageActions;
+}
+
 const EMPTY_TIMINGS: ResponseTimings = Object.freeze({
   blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0,
 });
@@ -50,7 +72,7 @@ interface State extends ResponseInit {
   body?: string | ArrayBuffer | null;
   json?: unknown;
   requestInfo?: RequestInfo;
-  cookies?: Record<string, unknown>;
+  cookies?: Record<string, ResponseCookie[]>;
 }
 
 export class K6Response {
@@ -117,14 +139,16 @@ export class K6Response {
     this.#s.json = undefined;
   }
 
-  /** Response cookies are not parsed yet; an empty object keeps scripts that read them working. */
-  get cookies(): Record<string, unknown> {
+  /** The cookies this response set (its Set-Cookie headers), by name: `{name: [{name, value, domain, ...}]}`. */
+  get cookies(): Record<string, ResponseCookie[]> {
     const s = this.#s;
-    if (s.cookies === undefined) s.cookies = {};
+    if (s.cookies === undefined) {
+      s.cookies = responseCookies(s.rawHeaders ?? (s.head != null ? headerPairs(s.head, s.headStart ?? 0, s.headEnd ?? 0) : null));
+    }
     return s.cookies;
   }
 
-  set cookies(value: Record<string, unknown>) {
+  set cookies(value: Record<string, ResponseCookie[]>) {
     this.#s.cookies = value;
   }
 
@@ -132,7 +156,7 @@ export class K6Response {
     const s = this.#s;
     if (s.requestInfo === undefined) {
       const r = s.request;
-      s.requestInfo = { method: r.method, url: r.url, headers: requestHeaderMap(r.headers), body: bodyText(r.body), cookies: {} };
+      s.requestInfo = { method: r.method, url: r.url, headers: requestHeaderMap(r.headers), body: bodyText(r.body), cookies: sentCookies(r.headers) };
     }
     return s.requestInfo;
   }
@@ -159,6 +183,21 @@ export class K6Response {
       }
     }
     return selector === undefined ? s.json : selectJson(s.json, selector);
+  }
+
+  /** The body as a k6/html Selection of the document, or of `find(selector)` on it. */
+  html(selector?: string): unknown {
+    return page('html').html(this, selector);
+  }
+
+  /** Fills in the body's form and submits it as a browser would; resolves to the response. */
+  submitForm(args?: unknown): Promise<K6Response> {
+    return page('submitForm').submitForm(this, args);
+  }
+
+  /** Follows a link of the body (a GET); resolves to the response. */
+  clickLink(args?: unknown): Promise<K6Response> {
+    return page('clickLink').clickLink(this, args);
   }
 
   toJSON(): Record<string, unknown> {

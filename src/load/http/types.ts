@@ -2,6 +2,8 @@
  * Public types of the per-VU HTTP client behind `k6/http`.
  */
 import type { Sample, Tags } from '../../metrics/types.ts';
+import type { FormBody } from './body.ts';
+import type { CookieJar } from './cookie-jar.ts';
 import type { ExpectedStatuses } from './expected-statuses.ts';
 import type { HttpUrl } from './url.ts';
 
@@ -37,12 +39,20 @@ export interface RequestContext {
    * http_req_corrected_duration = duration + startDelayMs is emitted as well.
    */
   startDelayMs?: number;
+  /**
+   * Reports something a script author should know that does not fail the request (k6 logs these as warnings).
+   * Warnings of one `kind` say the same thing: a load test would repeat them for every request.
+   */
+  warn?(message: string, kind: string): void;
 }
 
 export type ResponseType = 'text' | 'binary' | 'none';
 
-/** A request body: raw text, raw bytes, or a plain object sent as application/x-www-form-urlencoded. */
-export type RequestBody = string | ArrayBuffer | ArrayBufferView | Readonly<Record<string, unknown>>;
+/**
+ * A request body: raw text, raw bytes, a plain object sent as application/x-www-form-urlencoded (or as
+ * multipart/form-data when it holds a file), or a form submitted by Response.submitForm().
+ */
+export type RequestBody = string | ArrayBuffer | ArrayBufferView | Readonly<Record<string, unknown>> | FormBody;
 
 /** Scalars a script may put into headers and tags; they are sent as their string form. */
 export type ParamValue = string | number | boolean;
@@ -58,8 +68,14 @@ export interface Params {
   responseType?: ResponseType;
   /** Decides http_req_failed and expected_response; null disables both for this request. */
   responseCallback?: ExpectedStatuses | null;
-  /** Only 'basic' is supported; credentials come from the URL's userinfo either way. */
+  /** Compresses the body: 'gzip', 'deflate', 'br', 'zstd', or several comma-separated, applied in order. */
+  compression?: string;
+  /** 'basic' (the default) or 'digest'; credentials come from the URL's userinfo either way. */
   auth?: string;
+  /** Cookies for this request only, not stored: `{name: value}` or `{name: {value, replace}}`. */
+  cookies?: Readonly<Record<string, ParamValue | { readonly value?: ParamValue; readonly replace?: boolean }>>;
+  /** The jar this request reads cookies from and stores them in, instead of the VU's. */
+  jar?: CookieJar | null;
 }
 
 export type BatchRequest =

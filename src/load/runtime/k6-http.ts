@@ -3,6 +3,7 @@
  */
 import { currentVu, getRuntime, requireVu, vuTags, type VuState } from './context.ts';
 import {
+  CookieJar,
   urlTemplate,
   expectedStatuses as makeExpectedStatuses,
   type ExpectedStatuses,
@@ -11,6 +12,8 @@ import {
   type BatchRequest,
   type HttpUrl,
 } from '../http/index.ts';
+import { file as makeFile, setPageActions } from '../http/index.ts';
+import { pageActions } from './k6-http-page.ts';
 
 function ctxOf(vu: VuState) {
   const ctx = vu.request;
@@ -74,7 +77,19 @@ export function setResponseCallback(callback: ExpectedStatuses | null): void {
   else getRuntime().initResponseCallback = callback;
 }
 
+/** The VU's cookie jar: what every request uses unless params.jar names another. Emptied at each iteration's start. */
+export function cookieJar(): CookieJar {
+  return requireVu('http.cookieJar()').http.cookieJar;
+}
+
+export { CookieJar };
+
 export const url = urlTemplate;
 export const expectedStatuses = makeExpectedStatuses;
+/** `http.file(data, filename?, contentType?)`: a file for a multipart/form-data body. */
+export const file = makeFile;
 
-export default { request, get, head, post, put, patch, del, options, batch, url, expectedStatuses, setResponseCallback };
+// Response.html(), submitForm() and clickLink() parse the body and make their requests as the calling VU.
+setPageActions(pageActions(request));
+
+export default { request, get, head, post, put, patch, del, options, batch, url, expectedStatuses, setResponseCallback, cookieJar, CookieJar, file };

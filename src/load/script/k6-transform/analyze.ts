@@ -7,7 +7,7 @@
  */
 import { isClass, isFunction, keyName, type AstNode } from './ast.ts';
 import type { CallSite, ModuleInfo } from './module.ts';
-import { ITERATION_METHODS, isOp, isSpecial, isWaitingOp, objectReflection, type ValueSolver, type Val } from './values.ts';
+import { ITERATION_METHODS, RESPONSE_WAITING, isOp, isOpaque, isSpecial, isWaitingOp, objectReflection, type ValueSolver, type Val } from './values.ts';
 import { reportProblems, type Problem } from './problems.ts';
 
 export interface SiteInfo {
@@ -116,9 +116,10 @@ function describeSite(site: CallSite, mod: ModuleInfo, solver: ValueSolver): Sit
     else if (isOp(v, 'check') && args[1]) {
       for (const set of solver.values(args[1], mod)) info.deps.push(...(solver.member(set, null).filter((f) => isFunction(f as AstNode)) as AstNode[]));
     }
-    if (!isSpecial(v, 'Opaque')) info.unresolved = false;
+    if (!isOpaque(v)) info.unresolved = false;
   }
   const c = call.type === 'TaggedTemplateExpression' ? call.tag : call.callee;
+  if (!info.direct && c.type === 'MemberExpression' && mayBeResponseRequest(c, mod, solver)) info.direct = true;
   if (info.unresolved && c.type === 'MemberExpression') {
     const name = keyName(c.property, c.computed);
     if (name !== null && ITERATION_METHODS.has(name) && args[0] && !c.computed) {
@@ -129,6 +130,21 @@ function describeSite(site: CallSite, mod: ModuleInfo, solver: ValueSolver): Sit
     if (vals.length === 0 && solver.values(c.object, mod).length === 0) info.byName = name ?? '*';
   }
   return info;
+}
+
+/**
+ * `x.submitForm()` and `x.clickLink()` make requests when x is a response. When the analysis cannot tell what
+ * x is (it came from code it cannot see, or from an opaque call such as `responses.find(...)`), the call is
+ * awaited all the same: awaiting a value that is not a promise changes nothing, while not awaiting a response
+ * would hand the script a promise. Only a receiver known to be the script's own objects is left to the
+ * method it names. A computed name on a response is taken to be one of the two.
+ */
+function mayBeResponseRequest(callee: AstNode, mod: ModuleInfo, solver: ValueSolver): boolean {
+  const name = keyName(callee.property, callee.computed);
+  const receivers = solver.values(callee.object, mod);
+  if (name === null) return receivers.some((v) => isSpecial(v, 'Response'));
+  if (!RESPONSE_WAITING.has(name)) return false;
+  return receivers.length === 0 || receivers.some((v) => isOpaque(v) || isSpecial(v, 'Native'));
 }
 
 export function isAwaited(call: AstNode, mod: ModuleInfo): boolean {
@@ -232,7 +248,7 @@ function checkStores(mod: ModuleInfo, solver: ValueSolver, asyncFns: Set<AstNode
   for (const y of mod.yields) report(y, () => 'it is yielded from a generator', 'call it directly');
   for (const w of mod.memberWrites) {
     const targets = solver.values(w.object, mod);
-    const tracked = targets.some((t) => !isSpecial(t, 'Opaque') && !isSpecial(t, 'Native'));
+    const tracked = targets.some((t) => !isOpaque(t) && !isSpecial(t, 'Native'));
     if (tracked || w.cjs || (targets.length === 0 && w.name !== null)) continue;
     report(w.value, () => 'it is stored in a property the transform cannot follow', 'store it in a variable or an object literal and call it from there');
   }

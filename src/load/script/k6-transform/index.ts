@@ -2,11 +2,12 @@
  * k6 compatibility: turns synchronous k6 scripts into scripts that await Telltale's asynchronous
  * runtime, before bundling.
  *
- * In k6, `http.get()`, `sleep()` and `group()` block the VU; in Telltale they return promises. The
- * transform awaits every call that reaches one of them (directly, through `group`/`check` callbacks,
- * or through any function of the script, across its modules) and makes the enclosing functions
- * `async`. Iteration methods with a callback that now waits (forEach, map, flatMap, filter, some,
- * every, find, findIndex, reduce) are redirected to sequential helpers (runtime/k6-compat.ts).
+ * In k6, `http.get()`, `sleep()` and `group()` block the VU, and so do a response's `submitForm()`
+ * and `clickLink()`, which make requests; in Telltale they return promises. The transform awaits
+ * every call that reaches one of them (directly, through `group`/`check` callbacks, or through any
+ * function of the script, across its modules) and makes the enclosing functions `async`. Iteration
+ * methods with a callback that now waits (forEach, map, flatMap, filter, some, every, find,
+ * findIndex, reduce) are redirected to sequential helpers (runtime/k6-compat.ts).
  *
  * Which modules: only JavaScript files (.js, .mjs, .cjs) reachable from the entry by relative
  * imports or require(). TypeScript modules are native Telltale scripts and are never rewritten; a
@@ -27,12 +28,13 @@
  * array literals (also via Object.values/entries), class instances, `this`, `super` and exports. A
  * method call on a receiver it cannot see (an object from a package, `obj[name]()` on such an
  * object) is matched by member name against the script's methods that wait, and awaited if one
- * matches (awaiting a value that is not a promise is harmless). A call through a plain unknown
- * function value (`arguments[0]()`, a function read out of a JSON document) is not awaited. Packages
- * (bare imports) are opaque. Functions that wait and escape to code that would not await them
- * (passed to an unknown function, setTimeout, .then, .sort, `new`, getters, setters, constructors,
- * generators, parameter defaults, class field initializers, stored under a computed key of an
- * unknown object) are reported as TT_SCRIPT_BUNDLE errors with their position instead.
+ * matches (awaiting a value that is not a promise is harmless); `.submitForm()` and `.clickLink()` on
+ * such a receiver, or on an opaque value, are awaited as if it were a response. A call through a
+ * plain unknown function value (`arguments[0]()`, a function read out of a JSON document) is not
+ * awaited. Packages (bare imports) are opaque. Functions that wait and escape to code that would
+ * not await them (passed to an unknown function, setTimeout, .then, .sort, `new`, getters, setters,
+ * constructors, generators, parameter defaults, class field initializers, stored under a computed
+ * key of an unknown object) are reported as TT_SCRIPT_BUNDLE errors with their position instead.
  */
 import path from 'node:path';
 import { describeAt, keyName, type AstNode } from './ast.ts';

@@ -4,19 +4,24 @@
  * grow until nothing changes (slots.ts); an expression's values are then read off the slots.
  *
  * An empty set means "unknown": a value that came from code the analysis cannot see. OPAQUE marks a
- * value that is known not to be one of the script's functions (literals, globals, k6 responses).
+ * value that is known not to be one of the script's functions (literals, globals); RESPONSE and RESPONSES
+ * are k6 responses, whose submitForm() and clickLink() wait.
  */
 import { isClass, isFunction, keyName, type AstNode } from './ast.ts';
 import { ANY_PROPERTY, EMPTY, Slots } from './slots.ts';
 import type { Binding, PathStep } from './scope.ts';
 import type { CallSite, FnInfo, ModuleInfo } from './module.ts';
-import { ARRAY_CALLBACK_METHODS, HTTP_WAITING, ITERATION_METHODS, NATIVE, OPAQUE, isOp, isSpecial, objectReflection, unique, type Dep, type Special, type Val } from './domain.ts';
+import {
+  ARRAY_CALLBACK_METHODS, HTTP_WAITING, ITERATION_METHODS, NATIVE, OPAQUE, RESPONSE, RESPONSES, RESPONSE_WAITING, isOp, isOpaque, isSpecial, objectReflection, unique,
+  type Dep, type Special, type Val,
+} from './domain.ts';
 
 export * from './domain.ts';
 
 // Results are never mutated, so these can be shared.
 const OPAQUE_LIST: Val[] = [OPAQUE];
 const NATIVE_LIST: Val[] = [NATIVE];
+const RESPONSE_LIST: Val[] = [RESPONSE];
 const MAX_DEPTH = 60;
 
 export class ValueSolver extends Slots {
@@ -63,7 +68,7 @@ export class ValueSolver extends Slots {
           const vals = this.values(w.value, mod);
           if (vals.length === 0) return;
           for (const o of this.values(w.object, mod)) {
-            if (isSpecial(o, 'Opaque') || isSpecial(o, 'Native')) continue;
+            if (isOpaque(o) || isSpecial(o, 'Native')) continue;
             this.add(this.propSlot(o, w.name ?? ''), vals);
             this.add(this.propSlot(o, ANY_PROPERTY), vals);
           }
@@ -116,6 +121,11 @@ export class ValueSolver extends Slots {
         return name === null ? [] : this.exportValues(v.mod!, name, depth + 1);
       case 'Native':
         return name !== null && ARRAY_CALLBACK_METHODS.has(name) ? OPAQUE_LIST : NATIVE_LIST;
+      case 'Response':
+        return name !== null && RESPONSE_WAITING.has(name) ? this.special('K6Op', `http.${name}`) : OPAQUE_LIST;
+      case 'Responses':
+        // http.batch() returns an array or an object of responses: any element is one; array methods are builtins.
+        return name !== null && ARRAY_CALLBACK_METHODS.has(name) ? OPAQUE_LIST : RESPONSE_LIST;
       case 'Opaque':
       case 'K6Op':
       case 'CompatHelper':
@@ -276,6 +286,7 @@ export class ValueSolver extends Slots {
       else if (isOp(v, 'group') && call.arguments?.[1]) {
         for (const f of this.values(call.arguments[1], mod)) if (isFunction(f)) out.push(...this.read(this.returnVals, f));
       } else if (isSpecial(v, 'Native')) out.push(NATIVE);
+      else if (isOp(v) && (v.name as string).startsWith('http.')) out.push(v.name === 'http.batch' ? RESPONSES : RESPONSE);
       else if (!isClass(v as AstNode)) out.push(OPAQUE);
     }
     return out;
@@ -331,7 +342,7 @@ export class ValueSolver extends Slots {
       } else if (isSpecial(v, 'CompatHelper') && args[0] && args[1]) {
         resolved = true;
         this.flowIteration(v.name!, this.values(args[0], mod), this.values(args[1], mod));
-      } else if (!isSpecial(v, 'Opaque')) {
+      } else if (!isOpaque(v)) {
         resolved = true;
       }
     }
