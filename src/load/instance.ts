@@ -97,6 +97,8 @@ export class Instance {
       instance: { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, testStart: 0 },
       segment: init.segment,
       emit,
+      // Samples kept for outputs (--out) are Sample objects, so the per-request shortcut is only for the aggregator.
+      emitRequest: init.collectSamples ? undefined : (r) => agg.addRequest(r),
       abortTest: (reason) => hooks.onTestAbort(reason),
       fileCache: new Map(),
       initPhase: false,

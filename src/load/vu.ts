@@ -76,6 +76,7 @@ export class Vu implements ExecutorVu {
       request: {
         baseTags: {},
         emit: (s) => rt.emit(s),
+        emitRequest: rt.emitRequest,
         now: () => rt.clock.now(),
         signal: undefined,
         startDelayMs: undefined,

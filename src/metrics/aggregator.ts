@@ -13,7 +13,7 @@ import type { MetricRegistry } from './registry.ts';
 import { withDefaultSelectors } from './selectors.ts';
 import { createSink, type Sink } from './sinks.ts';
 import { WorkerTimeline } from './timeline.ts';
-import type { MetricDef, Sample, SampleSink, SubmetricSelector, Tags } from './types.ts';
+import type { MetricDef, RequestSamples, Sample, SampleSink, SubmetricSelector, Tags } from './types.ts';
 
 export { MergedResult } from './merged-result.ts';
 export type { BuildSummaryOptions, MergedResultOptions } from './merged-result.ts';
@@ -53,6 +53,13 @@ interface Sub {
 }
 
 const NO_MATCH: readonly Sink[] = Object.freeze([]);
+
+/** The metrics of RequestSamples, in addRequest()'s order. */
+const REQUEST_METRICS = [
+  'http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking',
+  'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'http_req_failed', 'data_sent', 'data_received',
+  'http_req_corrected_duration',
+];
 
 /**
  * Up to this many tag conditions over a metric's selectors, comparing tags directly beats a per-tags-object
@@ -136,12 +143,35 @@ export class Aggregator implements SampleSink {
   add(sample: Sample): void {
     const value = sample.value;
     if (value !== value) return;
-    const e = this.entries.get(sample.metric) ?? this.entry(sample.metric);
-    const time = sample.time;
+    this.put(this.entries.get(sample.metric) ?? this.entry(sample.metric), value, sample.time, sample.tags);
+  }
+
+  /** The entries of the metrics of one HTTP request, in the order addRequest() feeds them. */
+  private requestEntries: Entry[] | null = null;
+
+  /** Adds the samples of one HTTP request, as add() would one by one, without a lookup per metric. */
+  addRequest(r: RequestSamples): void {
+    const e = (this.requestEntries ??= REQUEST_METRICS.map((m) => this.entries.get(m) ?? this.entry(m)));
+    const { time, tags } = r;
+    this.put(e[0], 1, time, tags);
+    this.put(e[1], r.duration, time, tags);
+    this.put(e[2], r.blocked, time, tags);
+    this.put(e[3], r.connecting, time, tags);
+    this.put(e[4], r.tlsHandshaking, time, tags);
+    this.put(e[5], r.sending, time, tags);
+    this.put(e[6], r.waiting, time, tags);
+    this.put(e[7], r.receiving, time, tags);
+    if (r.failed !== null) this.put(e[8], r.failed, time, tags);
+    this.put(e[9], r.sent, time, tags);
+    this.put(e[10], r.received, time, tags);
+    const corrected = r.corrected;
+    if (corrected === corrected) this.put(e[11], corrected, time, tags);
+  }
+
+  private put(e: Entry, value: number, time: number, tags: Tags): void {
     e.sink.add(value, time);
     const subs = e.subs;
     if (subs.length !== 0) {
-      const tags = sample.tags;
       if (e.matches === null) {
         for (let s = 0; s < subs.length; s++) {
           const sub = subs[s];
@@ -164,10 +194,10 @@ export class Aggregator implements SampleSink {
         for (let i = 0; i < sinks.length; i++) sinks[i].add(value, time);
       }
     }
-    if (e.role !== ROLE_NONE) this.special(e.role, sample, value, time);
+    if (e.role !== ROLE_NONE) this.special(e.role, tags, value, time);
   }
 
-  private special(role: number, sample: Sample, value: number, time: number): void {
+  private special(role: number, tags: Tags, value: number, time: number): void {
     switch (role) {
       case ROLE_HTTP_DURATION:
         this.timeline.duration(time, value);
@@ -178,7 +208,7 @@ export class Aggregator implements SampleSink {
       case ROLE_HTTP_FAILED:
         if (value !== 0) {
           this.timeline.bucket(time).httpReqFailed++;
-          this.errors.record(sample.tags);
+          this.errors.record(tags);
         }
         break;
       case ROLE_ITERATIONS:
@@ -197,12 +227,11 @@ export class Aggregator implements SampleSink {
         this.timeline.vus(time, value);
         break;
       case ROLE_CHECKS: {
-        const tags = sample.tags;
         this.checks.check(tags.group ?? '', tags.check ?? '', value !== 0, time);
         break;
       }
       case ROLE_GROUP_DURATION:
-        this.checks.touchGroup(sample.tags.group ?? '', time);
+        this.checks.touchGroup(tags.group ?? '', time);
         break;
     }
   }

@@ -32,3 +32,25 @@ export interface SubmetricSelector {
 export interface SampleSink {
   add(sample: Sample): void;
 }
+
+/**
+ * The samples of one HTTP request, all with the same time and tags, handed over at once: http_reqs (1),
+ * the eight duration metrics, http_req_failed (when `failed` is not null), data_sent and data_received, and
+ * http_req_corrected_duration (when `corrected` is not NaN). Values are milliseconds and bytes.
+ */
+export interface RequestSamples {
+  time: number;
+  tags: Tags;
+  duration: number;
+  blocked: number;
+  connecting: number;
+  tlsHandshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  /** 1 failed, 0 not, null when no response callback applies. */
+  failed: number | null;
+  sent: number;
+  received: number;
+  corrected: number;
+}

@@ -292,3 +292,36 @@ describe('MergedResult read API', () => {
     expect(merged.metricValues('nope', ['avg'], 0)).toEqual({});
   });
 });
+
+describe('Aggregator.addRequest', () => {
+  it('gives exactly what add() gives for the same samples, sub-metrics, timeline and errors included', () => {
+    const keys = ['http_req_duration{status:200}', 'http_req_failed{name:x}', 'data_received{method:GET}'];
+    const one = setup(keys);
+    const batch = setup(keys);
+    const requests: { tags: Tags; failed: number | null; corrected: number }[] = [
+      { tags: { status: '200', method: 'GET', name: 'x', expected_response: 'true' }, failed: 0, corrected: NaN },
+      { tags: { status: '500', method: 'POST', name: 'x', expected_response: 'false', error_code: '1500' }, failed: 1, corrected: 12.5 },
+      { tags: { status: '200', method: 'GET', name: 'y' }, failed: null, corrected: NaN },
+    ];
+    requests.forEach((r, i) => {
+      const time = T0 + i * 700;
+      const v = { duration: 10 + i, blocked: 1, connecting: 0.5, tlsHandshaking: 0, sending: 0.1, waiting: 9 + i, receiving: 0.2, sent: 80, received: 120 + i };
+      batch.agg.addRequest({ time, tags: r.tags, ...v, failed: r.failed, corrected: r.corrected });
+      const add = (metric: string, value: number) => one.agg.add(s(metric, value, r.tags, time));
+      add('http_reqs', 1);
+      add('http_req_duration', v.duration);
+      add('http_req_blocked', v.blocked);
+      add('http_req_connecting', v.connecting);
+      add('http_req_tls_handshaking', v.tlsHandshaking);
+      add('http_req_sending', v.sending);
+      add('http_req_waiting', v.waiting);
+      add('http_req_receiving', v.receiving);
+      if (r.failed !== null) add('http_req_failed', r.failed);
+      add('data_sent', v.sent);
+      add('data_received', v.received);
+      if (!Number.isNaN(r.corrected)) add('http_req_corrected_duration', r.corrected);
+    });
+    const byKey = (d: ReturnType<Aggregator['flush']>) => ({ ...d, metrics: [...d.metrics].sort((a, b) => a.key.localeCompare(b.key)) });
+    expect(byKey(batch.agg.flush())).toEqual(byKey(one.agg.flush()));
+  });
+});

@@ -419,6 +419,25 @@ class Run implements ExchangeOwner {
       ip: ex.remoteIp,
     });
     const time = ex.end;
+    const emitRequest = ctx.emitRequest;
+    if (emitRequest !== undefined) {
+      emitRequest({
+        time,
+        tags,
+        duration: t.duration,
+        blocked: t.blocked,
+        connecting: t.connecting,
+        tlsHandshaking: t.tls_handshaking,
+        sending: t.sending,
+        waiting: t.waiting,
+        receiving: t.receiving,
+        failed: expected === null ? null : expected ? 0 : 1,
+        sent: ex.sent,
+        received: ex.received,
+        corrected: ctx.startDelayMs === undefined ? NaN : t.duration + ctx.startDelayMs,
+      });
+      return;
+    }
     push(ctx, 'http_reqs', time, 1, tags);
     push(ctx, 'http_req_duration', time, t.duration, tags);
     push(ctx, 'http_req_blocked', time, t.blocked, tags);

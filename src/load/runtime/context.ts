@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../clock.ts';
 import type { MetricRegistry } from '../../metrics/registry.ts';
-import type { Sample, Tags } from '../../metrics/types.ts';
+import type { RequestSamples, Sample, Tags } from '../../metrics/types.ts';
 import type { NormalizedOptions } from '../types.ts';
 import type { VuHttp, RequestContext, HttpDefaults, ExpectedStatuses } from '../http/index.ts';
 
@@ -43,6 +43,8 @@ export interface Runtime {
   /** This worker's share of the test (index of count). */
   readonly segment: { readonly index: number; readonly count: number };
   emit(sample: Sample): void;
+  /** The samples of one HTTP request at once; undefined when every sample must go through `emit`. */
+  readonly emitRequest: ((r: RequestSamples) => void) | undefined;
   /** exec.test.abort(): stop the whole test. */
   abortTest(reason: string): void;
   /** Files read by open() are cached per worker: k6 reads them once per VU, the content is the same. */
