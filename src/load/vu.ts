@@ -148,8 +148,12 @@ export class Vu implements ExecutorVu {
       st.iterationInTest = st.scenario.iterationsStarted * rt.segment.count + rt.segment.index;
       st.scenario.iterationsStarted++;
     }
-    st.groupPath = '';
-    st.cachedTags = undefined;
+    // The cached tags stay valid from one iteration to the next (and keep the HTTP client's tag memo hitting)
+    // unless an interrupted group() left its path behind.
+    if (st.groupPath !== '') {
+      st.groupPath = '';
+      st.cachedTags = undefined;
+    }
     if (!rt.options.noCookiesReset) st.http.resetCookies();
     this.running = true;
     let ok = true;
@@ -170,8 +174,10 @@ export class Vu implements ExecutorVu {
       return { ok: false };
     }
     const end = rt.clock.now();
-    st.groupPath = '';
-    st.cachedTags = undefined;
+    if (st.groupPath !== '') {
+      st.groupPath = '';
+      st.cachedTags = undefined;
+    }
     const tags = vuTags(st);
     rt.emit({ metric: 'iteration_duration', time: end, value: end - start, tags });
     rt.emit({ metric: 'iterations', time: end, value: 1, tags });
