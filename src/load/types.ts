@@ -132,6 +132,11 @@ export interface ExecutorVu {
    * gracefulRampDown expired); the VU then interrupts it as it does for `interruptVus()`.
    */
   runIteration(intendedStart?: number, signal?: AbortSignal): Promise<IterationResult>;
+  /**
+   * Runs `fn` in the VU's async context. Iterations started from there (a VU looping iterations back to back)
+   * find the context in place instead of entering it each time.
+   */
+  enter?<T>(fn: () => T): T;
 }
 
 /** What an executor gets from its environment. */

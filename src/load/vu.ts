@@ -104,6 +104,10 @@ export class Vu implements ExecutorVu {
     this.iterations = 0;
   }
 
+  enter<T>(fn: () => T): T {
+    return this.scope.runInAsyncScope(fn);
+  }
+
   /** Gives the VU its own copy of setup()'s data. */
   setData(setupJson: string | undefined): void {
     this.data = setupJson === undefined ? undefined : JSON.parse(setupJson);
@@ -158,7 +162,7 @@ export class Vu implements ExecutorVu {
     this.running = true;
     let ok = true;
     try {
-      await this.scope.runInAsyncScope(this.fn, undefined, this.data);
+      await (vuStorage.getStore() === st ? this.fn(this.data) : this.scope.runInAsyncScope(this.fn, undefined, this.data));
     } catch (err) {
       if (signal.aborted) {
         rt.instance.iterationsInterrupted++;

@@ -35,7 +35,8 @@ export async function runLoopingVus(ctx: ExecutorContext, plan: LoopPlan): Promi
     }
   };
   try {
-    await settleBy(ctx.clock, Promise.all(vus.map(loop)), plan.hardEnd, () => ctx.interruptVus());
+    const loops = vus.map((vu, i) => (vu.enter ? vu.enter(() => loop(vu, i)) : loop(vu, i)));
+    await settleBy(ctx.clock, Promise.all(loops), plan.hardEnd, () => ctx.interruptVus());
   } finally {
     for (const vu of vus) ctx.releaseVu(vu);
   }
