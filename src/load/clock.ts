@@ -9,6 +9,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Resolves when now() >= `time` (epoch ms). */
   sleepUntil(time: number, signal?: AbortSignal): Promise<void>;
+  /** Runs `fn` once the I/O callbacks of the current event-loop turn have run (setImmediate). */
+  defer(fn: () => void): void;
 }
 
 const origin = performance.timeOrigin;
@@ -20,6 +22,9 @@ export const systemClock: Clock = {
   },
   sleepUntil(time, signal) {
     return sleepReal(time - (origin + performance.now()), signal);
+  },
+  defer(fn) {
+    setImmediate(fn);
   },
 };
 
@@ -53,6 +58,7 @@ export class FakeClock implements Clock {
   private time: number;
   private seq = 0;
   private readonly sleepers: { at: number; seq: number; resolve: () => void }[] = [];
+  private deferred: (() => void)[] = [];
 
   constructor(start = 1_700_000_000_000) {
     this.time = start;
@@ -80,6 +86,21 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** Deferred callbacks run when advance() has let the microtasks of the current step run. */
+  defer(fn: () => void): void {
+    this.deferred.push(fn);
+  }
+
+  private async settle(): Promise<void> {
+    await flushMicrotasks();
+    while (this.deferred.length > 0) {
+      const run = this.deferred;
+      this.deferred = [];
+      for (const fn of run) fn();
+      await flushMicrotasks();
+    }
+  }
+
   /** Number of pending sleepers (useful to assert that an executor is idle). */
   get pending(): number {
     return this.sleepers.length;
@@ -94,13 +115,19 @@ export class FakeClock implements Clock {
       for (const s of this.sleepers) {
         if (s.at <= target && (!next || s.at < next.at || (s.at === next.at && s.seq < next.seq))) next = s;
       }
+      // Like an event-loop turn: every sleeper due at this instant wakes, then the deferred callbacks run (which
+      // may add sleepers, so look again).
+      if ((!next || next.at > this.time) && this.deferred.length > 0) {
+        await this.settle();
+        continue;
+      }
       if (!next) break;
       this.sleepers.splice(this.sleepers.indexOf(next), 1);
       if (next.at > this.time) this.time = next.at;
       next.resolve();
     }
     this.time = target;
-    await flushMicrotasks();
+    await this.settle();
   }
 }
 

@@ -85,6 +85,16 @@ describe('constant-arrival-rate', () => {
     expect(h.violations).toEqual([]);
   });
 
+  it('gives an iteration to a VU that finishes in the same turn instead of dropping it', async () => {
+    // One VU, iterations of exactly 100 ms at 10/s: each one ends when the next is due. With a shared event loop
+    // the scheduler can run first; the iteration waits for the turn's I/O and gets the VU, as k6's concurrent VUs would.
+    const h = new Harness({ iterationMs: 100, splitSleeps: true });
+    await h.run(constant({ rate: 10, durationMs: 1000, preAllocatedVUs: 1, maxVUs: 1 }), 5000);
+    expect(h.drops).toEqual([]);
+    expect(h.startsRelative()).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    expect(h.violations).toEqual([]);
+  });
+
   it('like k6, drops the iteration that finds no VU while one more initializes, one at a time, up to maxVUs', async () => {
     const h = new Harness({ iterationMs: 250, vuInitMs: 150, preInitialized: 1 });
     await h.run(constant({ rate: 10, durationMs: 2000, preAllocatedVUs: 1, maxVUs: 3 }), 10_000);

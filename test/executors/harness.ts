@@ -30,6 +30,11 @@ export interface HarnessOptions {
   firstVuId?: number;
   /** Makes runIteration reject (a broken VU, not a script error) for these iterations. */
   breakOn?: (vu: number, n: number) => boolean;
+  /**
+   * Iterations sleep in two halves, so one that ends at the same instant as a scheduler wake-up registered
+   * before its second half is woken after it (like a response handled later in the same event-loop turn).
+   */
+  splitSleeps?: boolean;
 }
 
 export class Harness {
@@ -156,7 +161,13 @@ class FakeVu implements ExecutorVu {
     const signals = [h.interruptSignal, h.abort.signal];
     if (signal) signals.push(signal);
     try {
-      await h.clock.sleep(d, AbortSignal.any(signals));
+      const stop = AbortSignal.any(signals);
+      if (h.opts.splitSleeps) {
+        await h.clock.sleep(d / 2, stop);
+        await h.clock.sleep(d - d / 2, stop);
+      } else {
+        await h.clock.sleep(d, stop);
+      }
     } catch {
       record.interrupted = true;
       return { ok: false };

@@ -7,6 +7,11 @@
  *
  * Timers are batched: after each wake-up every iteration whose time has come starts at once, each with its own
  * intended start, so a late event loop costs latency, not iterations.
+ *
+ * VUs share the worker's event loop, so a VU whose response has already arrived may not have seen it yet when
+ * the scheduler runs (timers run before I/O in a loop turn, and a pause such as a garbage collection leaves
+ * both waiting). An iteration that finds no free VU therefore waits for the I/O of the current turn, and is
+ * dropped only if no VU is free after it: k6's VUs run concurrently and would have been free.
  */
 import type { ExecutorContext, ExecutorVu } from '../types.ts';
 import { BusyVus, Failure, runOne, settleBy, timeProgress, waitUntil } from './common.ts';
@@ -35,6 +40,10 @@ export class ArrivalRateRunner {
   private unplannedLeft: number;
   private closed = false;
   private finished = false;
+  /** Intended starts of iterations that found no free VU, retried once this turn's I/O has run. */
+  private waiting: number[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private retryScheduled = false;
 
   constructor(ctx: ExecutorContext, plan: ArrivalPlan) {
     this.ctx = ctx;
@@ -52,15 +61,14 @@ export class ArrivalRateRunner {
       const vus = await acquireAll(ctx, plan.preAllocatedVUs);
       this.all.push(...vus);
       this.free.push(...vus.reverse());
-      const inFlight = new Set<Promise<void>>();
       const stop = AbortSignal.any([ctx.signal, this.failure.signal]);
-      await this.schedule(inFlight, stop);
+      await this.schedule(stop);
       // The scenario lasts its whole duration even when the last iteration is due earlier, as in k6.
       const regularEnd = ctx.startTime + plan.durationMs;
       await waitUntil(ctx.clock, regularEnd, stop);
       this.closed = true;
       const hardEnd = regularEnd + plan.gracefulStopMs;
-      await settleBy(ctx.clock, Promise.all([...inFlight, this.initializing]), hardEnd, () => ctx.interruptVus());
+      await settleBy(ctx.clock, Promise.all([...this.inFlight, this.initializing]), hardEnd, () => ctx.interruptVus());
       for (const vu of this.all) ctx.releaseVu(vu);
       this.failure.throwIfFailed();
     } finally {
@@ -74,7 +82,7 @@ export class ArrivalRateRunner {
     return timeProgress(this.ctx.clock.now(), start, start + this.plan.durationMs);
   }
 
-  private async schedule(inFlight: Set<Promise<void>>, stop: AbortSignal): Promise<void> {
+  private async schedule(stop: AbortSignal): Promise<void> {
     const { ctx, plan } = this;
     const start = ctx.startTime;
     const hardEnd = start + plan.durationMs + plan.gracefulStopMs;
@@ -84,11 +92,7 @@ export class ArrivalRateRunner {
       if (now >= hardEnd) return;
       // Start everything due by now, then wait for the next one.
       while (!next.done && start + next.value <= now) {
-        const p = this.dispatch(start + next.value);
-        if (p) {
-          inFlight.add(p);
-          void p.then(() => inFlight.delete(p));
-        }
+        this.dispatch(start + next.value);
         next = plan.offsets.next();
       }
       if (next.done) return;
@@ -98,16 +102,40 @@ export class ArrivalRateRunner {
     }
   }
 
-  private dispatch(intendedStart: number): Promise<void> | undefined {
+  private dispatch(intendedStart: number): void {
     const vu = this.free.pop();
     if (!vu) {
-      this.ctx.droppedIteration(intendedStart);
-      this.growPool();
-      return undefined;
+      this.waiting.push(intendedStart);
+      if (!this.retryScheduled) {
+        this.retryScheduled = true;
+        this.ctx.clock.defer(() => this.retryWaiting());
+      }
+      return;
     }
-    return runOne(vu, this.busy, this.failure.record, intendedStart).then(() => {
+    this.start(vu, intendedStart);
+  }
+
+  private start(vu: ExecutorVu, intendedStart: number): void {
+    const p = runOne(vu, this.busy, this.failure.record, intendedStart).then(() => {
       this.free.push(vu);
     });
+    this.inFlight.add(p);
+    void p.then(() => this.inFlight.delete(p));
+  }
+
+  private retryWaiting(): void {
+    this.retryScheduled = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const intendedStart of waiting) {
+      const vu = this.closed || this.failure.failed || this.ctx.signal.aborted ? undefined : this.free.pop();
+      if (vu) {
+        this.start(vu, intendedStart);
+      } else {
+        this.ctx.droppedIteration(intendedStart);
+        this.growPool();
+      }
+    }
   }
 
   private growPool(): void {
