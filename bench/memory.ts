@@ -5,7 +5,8 @@
  *       worker threads included (they share the process), plus any child process.
  *       Not pinned: VU initialization may use every core.
  *   (b) long run: 2,000 iterations/s constant-arrival-rate against a local nginx for N minutes; RSS every
- *       10 s and the slope of RSS after the first minute (warm-up: JIT, pools, histograms fill up).
+ *       10 s; after the first minute (warm-up: JIT, pools, histograms fill up) the peak RSS of the last third
+ *       of the window against that of the first third (see growthVerdict).
  *       nginx on core 0, telltale on core 1 (`none` lifts either pin).
  *
  *   node bench/memory.ts [--only vus|rate] [--vus 10000] [--vus-duration 30] [--minutes 10] [--rate 2000]
@@ -61,25 +62,38 @@ interface LongRunResult {
   dropped?: number;
   series: { t: number; rssBytes: number }[];
   warmupS: number;
-  /** MB per minute after warm-up, least squares. */
+  /** MB per minute after warm-up, least squares (for information; the verdict compares peaks). */
   slopeMbPerMin?: number;
+  /** Highest RSS in the first and in the last third of the window after warm-up. */
+  firstPeakMb?: number;
+  lastPeakMb?: number;
   verdict: 'flat' | 'grows' | 'too short' | 'not measured';
 }
 
 /**
- * "grows" when the fitted line after warm-up rises by more than max(5 MB, 5% of the RSS at the end of
- * warm-up) over the measured window: small enough to catch a leak within 10 minutes, large enough that
- * GC sawtooth and allocator noise do not trigger it.
+ * Compares the envelope of the RSS, not a fitted line: the collector's sawtooth and the allocator's steps make
+ * a least-squares slope over a few minutes depend on where a drop happens to fall. The window after warm-up is
+ * cut in thirds; "grows" when the highest RSS of the last third exceeds the highest of the first third by more
+ * than max(5 MB, 5% of that first peak). A steady leak of L MB/min raises the last peak by about L times two
+ * thirds of the window (4 minutes in a 10-minute run), so 2 MB/min and more are caught. The slope is reported
+ * alongside.
  */
-export function growthVerdict(series: { t: number; rssBytes: number }[], warmupMs: number): { slopeMbPerMin?: number; verdict: LongRunResult['verdict'] } {
+export function growthVerdict(
+  series: { t: number; rssBytes: number }[],
+  warmupMs: number,
+): { slopeMbPerMin?: number; firstPeakMb?: number; lastPeakMb?: number; verdict: LongRunResult['verdict'] } {
   const after = series.filter((s) => s.t >= warmupMs);
-  if (after.length < 3) return { verdict: 'too short' };
+  if (after.length < 6) return { verdict: 'too short' };
   const perMs = slope(after.map((s) => ({ x: s.t, y: s.rssBytes })));
   const slopeMbPerMin = (perMs * 60_000) / MB;
-  const windowMs = after[after.length - 1].t - after[0].t;
-  const rise = perMs * windowMs;
-  const tolerance = Math.max(5 * MB, 0.05 * after[0].rssBytes);
-  return { slopeMbPerMin, verdict: rise > tolerance ? 'grows' : 'flat' };
+  const t0 = after[0].t;
+  const span = after[after.length - 1].t - t0;
+  const peak = (from: number, to: number) =>
+    Math.max(...after.filter((s) => s.t - t0 >= from * span && s.t - t0 <= to * span).map((s) => s.rssBytes));
+  const first = peak(0, 1 / 3);
+  const last = peak(2 / 3, 1);
+  const tolerance = Math.max(5 * MB, 0.05 * first);
+  return { slopeMbPerMin, firstPeakMb: first / MB, lastPeakMb: last / MB, verdict: last - first > tolerance ? 'grows' : 'flat' };
 }
 
 async function longRun(opts: {
@@ -162,7 +176,9 @@ async function main(): Promise<void> {
     console.log(`\n(b) ${fmt(b.rate)} iterations/s for ${b.minutes} min`);
     if (b.series.length) {
       console.log(table(['t', 'RSS'], b.series.map((s) => [`${Math.round(s.t / 1000)}s`, mb(s.rssBytes)])));
-      const slopeText = b.slopeMbPerMin === undefined ? '' : ` (slope after ${b.warmupS}s: ${b.slopeMbPerMin.toFixed(2)} MB/min)`;
+      const slopeText = b.slopeMbPerMin === undefined
+        ? ''
+        : ` (peak RSS ${b.firstPeakMb!.toFixed(1)} MB in the first third after ${b.warmupS}s, ${b.lastPeakMb!.toFixed(1)} MB in the last; fitted slope ${b.slopeMbPerMin.toFixed(2)} MB/min)`;
       console.log(`    RSS after warm-up: ${b.verdict}${slopeText}`);
     }
     if (b.achievedRate !== undefined) console.log(`    achieved ${fmt(b.achievedRate, 1)} iterations/s, dropped ${fmt(b.dropped)}`);
