@@ -24,6 +24,15 @@ export const ERROR_CODES = {
   TT_PROFILE_UNKNOWN: { exitCode: 104, summary: 'An unknown --profile name or profile parameter.' },
   TT_CAPACITY_FAILED: { exitCode: 99, summary: 'Capacity search found no rate that meets the thresholds.' },
   TT_WORKER_FAILED: { exitCode: 103, summary: 'A load worker thread crashed.' },
+  TT_STORE_UNAVAILABLE: { exitCode: 3, summary: 'The run store (SQLite file or PostgreSQL) cannot be opened, reached or written.' },
+  TT_STORE_VERSION: { exitCode: 3, summary: 'The run store was migrated by a newer Telltale than this one.' },
+  TT_RECORD_INVALID: { exitCode: 3, summary: 'A run record (file or stored) is not valid JSON or fails validation.' },
+  TT_RUN_NOT_FOUND: { exitCode: 3, summary: 'No run in the store has the given id (or id prefix).' },
+  TT_RUN_AMBIGUOUS: { exitCode: 2, summary: 'An id prefix matches more than one run.' },
+  TT_RUN_EXISTS: { exitCode: 3, summary: 'A different run with the same id is already in the store.' },
+  TT_BASELINE_NOT_FOUND: { exitCode: 3, summary: 'No baseline is set for the test, or no run qualifies as one.' },
+  TT_GATE_FAILED: { exitCode: 99, summary: 'The gate found a regression (or, with --fail-on-inconclusive, could not decide).' },
+  TT_GATE_MISMATCH: { exitCode: 3, summary: 'The runs the gate compares do not fit: another test, or no data for a rule.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 

@@ -5,6 +5,9 @@ import { VERSION } from '../version.ts';
 import { registerRun } from './commands/run.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerCapacity } from './commands/capacity.ts';
+import { registerRuns } from './commands/runs.ts';
+import { registerBaseline } from './commands/baseline.ts';
+import { registerGate } from './commands/gate.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -17,6 +20,9 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerRun(program, setExit);
   registerCapacity(program, setExit);
   registerDemo(program, setExit);
+  registerRuns(program, setExit);
+  registerBaseline(program, setExit);
+  registerGate(program, setExit);
   return program;
 }
 

@@ -14,6 +14,7 @@ import type { NormalizedOptions, ScenarioConfig, ThresholdDecl } from './types.t
 import type { FromWorker, SerializedError } from './workers/protocol.ts';
 import type { ScriptModule } from './vu.ts';
 import { MergedResult } from '../metrics/aggregator.ts';
+import { MAX_ENDPOINTS } from '../metrics/endpoints.ts';
 import { parseThresholds, validateThresholds, thresholdSelectors, evaluateThresholds, type ThresholdResult } from '../metrics/thresholds/index.ts';
 import type { MetricDef, Sample } from '../metrics/types.ts';
 import type { RunReport, SummaryData } from './summary/types.ts';
@@ -90,6 +91,8 @@ export interface RunOutcome {
   options: NormalizedOptions;
   /** What handleSummary() returned, if the script exports it (keys: stdout, stderr, file paths). */
   handleSummary?: Record<string, unknown>;
+  /** The script's options with profile and CLI overrides applied, before normalization (metadata like `cloud.name` included). */
+  scriptOptions: Record<string, unknown>;
 }
 
 interface WorkerState {
@@ -356,6 +359,8 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
       timeline: merged.timeline(),
       errors: merged.errors(),
       distributions: distributionsOf(merged),
+      endpoints: merged.endpoints(),
+      histograms: merged.trendStates(),
       meta: {
         script: opts.script,
         startTime: testStart,
@@ -383,7 +388,13 @@ export async function runTest(opts: RunOptions): Promise<RunOutcome> {
     if (aborted === 'interrupt') exitCode = 105;
     else if (aborted === 'script') exitCode = 108;
     else if (aborted === 'threshold') exitCode = 99;
-    return { report, thresholds, thresholdsOk, exitCode, options, handleSummary };
+    const folded = merged.foldedEndpointNames();
+    if (folded > 0) {
+      obs.onWarning?.(
+        `requests had more than ${MAX_ENDPOINTS} distinct names; ${folded} later name${folded === 1 ? ' is' : 's are'} counted as one "other" endpoint in the run record (give requests a name tag, e.g. http.url\`...\`)`,
+      );
+    }
+    return { report, thresholds, thresholdsOk, exitCode, options, handleSummary, scriptOptions: raw };
   } finally {
     await Promise.all(workers.map((w) => w.worker.terminate().catch(() => undefined)));
     await bundle.dispose().catch(() => undefined);

@@ -200,14 +200,14 @@ export class Aggregator implements SampleSink {
   private special(role: number, tags: Tags, value: number, time: number): void {
     switch (role) {
       case ROLE_HTTP_DURATION:
-        this.timeline.duration(time, value);
+        this.timeline.duration(time, value, tags.name);
         break;
       case ROLE_HTTP_REQS:
         this.timeline.bucket(time).httpReqs += value;
         break;
       case ROLE_HTTP_FAILED:
         if (value !== 0) {
-          this.timeline.bucket(time).httpReqFailed++;
+          this.timeline.failed(time, tags.name);
           this.errors.record(tags);
         }
         break;

@@ -3,7 +3,7 @@
  * as plain data (typed arrays included) so it crosses postMessage by structured clone.
  */
 import type { EncodedHistogram } from './histogram.ts';
-import type { SinkState } from './sinks.ts';
+import type { SinkState, TrendState } from './sinks.ts';
 import type { MetricType, ValueType } from './types.ts';
 
 export interface MetricDelta {
@@ -47,6 +47,18 @@ export interface TimelineDelta {
   readonly durations: EncodedHistogram | null;
   readonly durationMin: number;
   readonly durationMax: number;
+  /** the second's requests per endpoint (the `name` tag) */
+  readonly endpoints: EndpointDelta[];
+}
+
+/** One endpoint's requests in one second. */
+export interface EndpointDelta {
+  /** the `name` tag; OTHER_ENDPOINT for names past a worker's bound */
+  readonly name: string;
+  /** failed requests (http_req_failed) */
+  readonly failed: number;
+  /** http_req_duration of the requests that completed; null when none did */
+  readonly durations: TrendState | null;
 }
 
 export interface ErrorDelta {

@@ -34,14 +34,8 @@ export interface EncodedHistogram {
   readonly tiers: (Uint8Array | null)[];
 }
 
-function varintLength(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
+/** Shared by every encode(), which runs to completion synchronously; grows as needed. */
+let scratch = new Uint8Array(4096);
 
 function writeVarint(out: Uint8Array, k: number, v: number): number {
   while (v >= 128) {
@@ -109,26 +103,24 @@ export class ScaledHistogram {
     for (let t = 0; t < 4; t++) {
       const h = this.tiers[t];
       if (h === null || h.totalCount === 0) continue;
+      // one pass over the buckets into a shared scratch buffer: a bucket takes at most 3 + 8 bytes
       const len = h.countsArrayLength;
-      let bytes = 0;
+      let out = scratch;
+      let k = 0;
       let prev = 0;
       for (let i = 0; i < len; i++) {
         const c = h.getCountAtIndex(i);
         if (c === 0) continue;
-        bytes += varintLength(i - prev) + varintLength(c);
-        prev = i;
-      }
-      const out = new Uint8Array(bytes);
-      let k = 0;
-      prev = 0;
-      for (let i = 0; i < len; i++) {
-        const c = h.getCountAtIndex(i);
-        if (c === 0) continue;
+        if (k + 11 > out.length) {
+          const bigger = new Uint8Array(out.length * 2);
+          bigger.set(out);
+          out = scratch = bigger;
+        }
         k = writeVarint(out, k, i - prev);
         k = writeVarint(out, k, c);
         prev = i;
       }
-      tiers[t] = out;
+      tiers[t] = out.slice(0, k);
     }
     return { tiers };
   }
@@ -141,6 +133,8 @@ export class ScaledHistogram {
       const h = this.tier(t);
       let idx = 0;
       let k = 0;
+      let direct = 0;
+      let first = -1;
       while (k < data.length) {
         let gap = 0;
         let mul = 1;
@@ -158,8 +152,20 @@ export class ScaledHistogram {
           mul *= 128;
         } while (b >= 0x80);
         idx += gap;
-        h.recordValueWithCount(h.valueFromIndex(idx), c);
+        // straight into the counts array where it reaches (recording by value would recompute the index)
+        if (idx < h.countsArrayLength) {
+          h.addToCountAtIndex(idx, c);
+          direct += c;
+        } else {
+          h.recordValueWithCount(h.valueFromIndex(idx), c);
+        }
+        if (first < 0) first = idx;
         this.count += c;
+      }
+      if (direct > 0) h.addToTotalCount(direct);
+      if (first >= 0) {
+        h.updateMinAndMax(h.valueFromIndex(first));
+        h.updateMinAndMax(h.valueFromIndex(idx));
       }
     }
   }

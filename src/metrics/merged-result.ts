@@ -11,11 +11,12 @@ import type {
 } from '../load/summary/types.ts';
 import { ChecksTree } from './checks-tree.ts';
 import type { AggregateDelta } from './delta.ts';
+import { MergedEndpoints, MAX_ENDPOINTS, type EndpointSeries } from './endpoints.ts';
 import { ErrorBreakdown, MAX_ERROR_ROWS } from './error-breakdown.ts';
 import { parseMetricKey, selectorIdentity } from './metric-key.ts';
 import type { MetricRegistry } from './registry.ts';
 import { withDefaultSelectors } from './selectors.ts';
-import { createSink, TrendSink, type Sink } from './sinks.ts';
+import { createSink, TrendSink, type Sink, type TrendState } from './sinks.ts';
 import type { ThresholdResult } from './thresholds/types.ts';
 import { MergedTimeline } from './timeline.ts';
 import { sinkValues } from './trend-stats.ts';
@@ -31,6 +32,8 @@ export interface MergedResultOptions {
   timelineHorizonMs?: number;
   /** Distinct rows of the error breakdown before failures go to an `other` row (default 1000). */
   maxErrorRows?: number;
+  /** Endpoints (`name` tags) with a series of their own before requests go to an `other` series (default 100). */
+  maxEndpoints?: number;
 }
 
 export interface BuildSummaryOptions {
@@ -58,6 +61,7 @@ export class MergedResult {
   private readonly metrics = new Map<string, MergedMetric>();
   private readonly checks = new ChecksTree();
   private readonly timelineData: MergedTimeline;
+  private readonly endpointData: MergedEndpoints;
   private readonly errorData: ErrorBreakdown;
 
   /**
@@ -73,6 +77,7 @@ export class MergedResult {
     const own = new Set(selectors.map((s) => s.key));
     this.selectors = withDefaultSelectors(selectors).filter((s) => own.has(s.key));
     this.timelineData = new MergedTimeline(options.timelineHorizonMs ?? 5000);
+    this.endpointData = new MergedEndpoints(options.timelineHorizonMs ?? 5000, options.maxEndpoints ?? MAX_ENDPOINTS);
     this.errorData = new ErrorBreakdown(options.maxErrorRows ?? MAX_ERROR_ROWS);
   }
 
@@ -89,6 +94,7 @@ export class MergedResult {
     }
     this.checks.merge(delta.groups, delta.checks);
     this.timelineData.merge(delta.timeline);
+    this.endpointData.merge(delta.timeline);
     this.errorData.merge(delta.errors);
   }
 
@@ -143,6 +149,26 @@ export class MergedResult {
   /** Timeline seconds still holding a histogram (bounded by the horizon). */
   liveTimelineSeconds(): number {
     return this.timelineData.liveSeconds();
+  }
+
+  /** Per-endpoint series (see endpoints.ts): by requests, most first, then `other`. */
+  endpoints(): EndpointSeries[] {
+    return this.endpointData.series();
+  }
+
+  /** Distinct endpoint names counted in the `other` series because the bound was reached. */
+  foldedEndpointNames(): number {
+    return this.endpointData.foldedNameCount();
+  }
+
+  /** The merged histogram state of every trend metric and sub-metric with samples, by key (sorted). */
+  trendStates(): Record<string, TrendState> {
+    const out: Record<string, TrendState> = {};
+    for (const key of [...this.metrics.keys()].sort()) {
+      const sink = this.metrics.get(key)?.sink;
+      if (sink instanceof TrendSink && sink.n > 0) out[key] = sink.state();
+    }
+    return out;
   }
 
   errors(): ErrorBreakdownRow[] {

@@ -3,10 +3,16 @@
  * percentiles. Workers hand their seconds over on every flush; the merged side keeps histograms only for
  * the last few seconds (late deltas may still arrive for them) and reduces older seconds to plain numbers,
  * so memory grows by one small point per second of the run.
+ *
+ * Workers record each request's duration once, in the second's sink of its endpoint (the `name` tag); the
+ * second's overall histogram is the merge of its endpoints' histograms, built at flush time rather than per
+ * sample. The merged per-endpoint series live in endpoints.ts.
  */
 import type { TimelinePoint } from '../load/summary/types.ts';
-import type { TimelineDelta } from './delta.ts';
+import type { EndpointDelta, TimelineDelta } from './delta.ts';
+import { MAX_WORKER_ENDPOINTS, OTHER_ENDPOINT } from './endpoints.ts';
 import { percentilesOf, ScaledHistogram } from './histogram.ts';
+import { TrendSink } from './sinks.ts';
 
 const TIMELINE_PCTS = [0.5, 0.9, 0.95, 0.99];
 
@@ -27,6 +33,8 @@ class Bucket {
   hist: ScaledHistogram | null = null;
   durationMin = Infinity;
   durationMax = -Infinity;
+  /** Worker side only: this second's requests per endpoint name (undefined when the name tag is off). */
+  readonly endpoints = new Map<string | undefined, EndpointBucket>();
 
   init(time: number): this {
     this.time = time;
@@ -67,13 +75,26 @@ function setLatency(p: TimelinePoint, hist: ScaledHistogram, min: number, max: n
   p.max = max;
 }
 
+/** One endpoint's requests in one second of one worker. */
+class EndpointBucket {
+  name = '';
+  failed = 0;
+  readonly durations = new TrendSink('int32');
+}
+
 /** Reuses buckets and histograms across flushes, so steady state allocates nothing per second. */
 class BucketPool {
   private readonly free: Bucket[] = [];
   private readonly hists: ScaledHistogram[] = [];
+  private readonly freeEndpoints: EndpointBucket[] = [];
 
   bucket(time: number): Bucket {
     return (this.free.pop() ?? new Bucket()).init(time);
+  }
+  endpoint(name: string): EndpointBucket {
+    const e = this.freeEndpoints.pop() ?? new EndpointBucket();
+    e.name = name;
+    return e;
   }
   hist(): ScaledHistogram {
     return this.hists.pop() ?? new ScaledHistogram('int32');
@@ -87,6 +108,12 @@ class BucketPool {
       this.releaseHist(b.hist);
       b.hist = null;
     }
+    for (const e of b.endpoints.values()) {
+      e.failed = 0;
+      e.durations.reset();
+      this.freeEndpoints.push(e);
+    }
+    b.endpoints.clear();
     this.free.push(b);
   }
 }
@@ -111,12 +138,61 @@ export class WorkerTimeline {
     return b;
   }
 
-  duration(time: number, value: number): void {
+  /** One request's http_req_duration; `name` is its endpoint (the `name` tag). */
+  duration(time: number, value: number, name: string | undefined): void {
     const b = this.bucket(time);
-    if (b.hist === null) b.hist = this.pool.hist();
-    b.hist.record(value);
-    if (value < b.durationMin) b.durationMin = value;
-    if (value > b.durationMax) b.durationMax = value;
+    (b.endpoints.get(name) ?? this.endpoint(b, name)).durations.add(value);
+  }
+
+  /** One failed request (http_req_failed) of endpoint `name`. */
+  failed(time: number, name: string | undefined): void {
+    const b = this.bucket(time);
+    b.httpReqFailed++;
+    (b.endpoints.get(name) ?? this.endpoint(b, name)).failed++;
+  }
+
+  /** Past MAX_WORKER_ENDPOINTS names in one second, further names share the `other` bucket. */
+  private endpoint(b: Bucket, name: string | undefined): EndpointBucket {
+    let key: string | undefined = name;
+    if (b.endpoints.size >= MAX_WORKER_ENDPOINTS) {
+      key = OTHER_ENDPOINT;
+      const other = b.endpoints.get(key);
+      if (other !== undefined) return other;
+    }
+    const e = this.pool.endpoint(key ?? '');
+    b.endpoints.set(key, e);
+    return e;
+  }
+
+  /** The second's endpoints as deltas, and its overall durations as the merge of theirs. */
+  private drainEndpoints(b: Bucket): { endpoints: EndpointDelta[]; durations: TimelineDelta['durations']; min: number; max: number } {
+    const endpoints: EndpointDelta[] = [];
+    let durations: TimelineDelta['durations'] = null;
+    let all: ScaledHistogram | null = null;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const e of b.endpoints.values()) {
+      const sink = e.durations;
+      const state = sink.n > 0 ? sink.state() : null;
+      endpoints.push({ name: e.name, failed: e.failed, durations: state });
+      if (state === null) continue;
+      if (state.min < min) min = state.min;
+      if (state.max > max) max = state.max;
+      if (durations === null) {
+        durations = state.hist;
+      } else {
+        if (all === null) {
+          all = this.pool.hist();
+          all.merge(durations);
+        }
+        all.merge(state.hist);
+      }
+    }
+    if (all !== null) {
+      durations = all.encode();
+      this.pool.releaseHist(all);
+    }
+    return { endpoints, durations, min, max };
   }
 
   vus(time: number, value: number): void {
@@ -127,7 +203,7 @@ export class WorkerTimeline {
   drain(): TimelineDelta[] {
     const out: TimelineDelta[] = [];
     for (const b of this.buckets.values()) {
-      const hasDurations = b.hist !== null && b.hist.count > 0;
+      const { endpoints, durations, min, max } = this.drainEndpoints(b);
       out.push({
         time: b.time,
         vus: b.vus,
@@ -137,9 +213,10 @@ export class WorkerTimeline {
         droppedIterations: b.droppedIterations,
         dataSent: b.dataSent,
         dataReceived: b.dataReceived,
-        durations: hasDurations ? (b.hist as ScaledHistogram).encode() : null,
-        durationMin: hasDurations ? b.durationMin : 0,
-        durationMax: hasDurations ? b.durationMax : 0,
+        durations,
+        durationMin: durations !== null ? min : 0,
+        durationMax: durations !== null ? max : 0,
+        endpoints,
       });
       this.pool.release(b);
     }

@@ -125,7 +125,7 @@ describe('telltale run interrupted', () => {
       const { spawn } = await import('node:child_process');
       const { BIN } = await import('../helpers/cli.ts');
       const child = spawn(process.execPath, [BIN, 'run', '--summary-export', path.join(dir, `${signal}.json`), fixture('long.ts')], {
-        env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+        env: { ...process.env, NO_COLOR: '1', CI: 'true', TELLTALE_RECORD: '0' },
       });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

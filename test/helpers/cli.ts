@@ -16,7 +16,8 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; tim
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      // CI=true records every run by default; tests that want a record ask for one with --record or this variable
+      env: { ...process.env, NO_COLOR: '1', TELLTALE_RECORD: '0', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -100,6 +100,13 @@ describe('exact merge across workers', () => {
           expect(sortRows(merged.errors())).toEqual(sortRows(reference.errors()));
           const strip = (p: object): object => ({ ...p });
           expect(merged.timeline().map(strip)).toEqual(reference.timeline().map(strip));
+          // per-endpoint series too; only float sums depend on the order of addition
+          const endpoints = (m: MergedResult) => m.endpoints().map((e) => ({ ...e, durations: e.durations && { ...e.durations, sum: 0 } }));
+          expect(endpoints(merged)).toEqual(endpoints(reference));
+          reference.endpoints().forEach((e, i) => {
+            const sum = merged.endpoints()[i].durations?.sum ?? 0;
+            expect(Math.abs(sum - (e.durations?.sum ?? 0))).toBeLessThanOrEqual(Math.abs(e.durations?.sum ?? 0) * 1e-9 + 1e-9);
+          });
 
           const trendValues = samples.filter((s) => s.metric === 'my_trend').map((s) => s.value);
           if (trendValues.length > 0) {

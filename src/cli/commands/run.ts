@@ -8,15 +8,28 @@ import { addRunFlags, cliOverrides, scriptModeFrom, envFrom, parseKeyValues, par
 import { parseOutputSpecs, NdjsonOutput, CsvOutput, renderHtmlReport, type OutputSpec } from '../../load/outputs/index.ts';
 import { renderTextSummary, toSummaryExport } from '../../load/summary/index.ts';
 import { buildProfile } from '../../load/profiles/index.ts';
+import { recordingEnabled, recordRun } from '../../runs/recorder.ts';
 
 export type SetExit = (code: number) => void;
 
+/** Run history flags, on `run` only. */
+export interface RecordFlags {
+  record?: boolean;
+  store?: string;
+  recordOut?: string;
+  testName?: string;
+}
+
 export function registerRun(program: Command, setExit: SetExit): void {
-  addRunFlags(program.command('run').argument('<script>', 'test script (.ts or .js)').description('run a load test (k6-compatible)')).action(
-    async (script: string, flags: RunFlags) => {
+  addRunFlags(program.command('run').argument('<script>', 'test script (.ts or .js)').description('run a load test (k6-compatible)'))
+    .option('--record', 'write a run record to the store (the default inside CI)')
+    .option('--no-record', 'do not write a run record, even inside CI')
+    .option('--store <url|path>', 'run store: a SQLite file (default .telltale/telltale.db) or a postgres:// URL; env TELLTALE_STORE')
+    .option('--record-out <file>', 'also write the run record as one JSON file (for CI artifacts)')
+    .option('--test-name <name>', 'name runs are grouped by for baselines (default: options.cloud.name, else the script file name)')
+    .action(async (script: string, flags: RunFlags & RecordFlags) => {
       setExit(await runCommand(script, flags));
-    },
-  );
+    });
 }
 
 interface SampleWriter {
@@ -35,7 +48,7 @@ export function profileOverride(flags: RunFlags): Record<string, unknown> | unde
   });
 }
 
-export async function runCommand(script: string, flags: RunFlags): Promise<number> {
+export async function runCommand(script: string, flags: RunFlags & RecordFlags): Promise<number> {
   const specs = parseOutputSpecs(flags.out);
   const mode = flags.summaryMode ?? 'compact';
   if (mode !== 'compact' && mode !== 'full' && mode !== 'legacy') {
@@ -125,7 +138,29 @@ export async function runCommand(script: string, flags: RunFlags): Promise<numbe
     const reason = outcome.report.meta.abortReason;
     stderr(`ERRO the test was aborted by the script (exec.test.abort)${reason ? `: ${reason}` : ''}\n`);
   }
-  return outcome.exitCode;
+  const recordCode = await writeRecord(outcome, script, flags, stderr);
+  return outcome.exitCode !== 0 ? outcome.exitCode : recordCode;
+}
+
+/** Writes the run record where asked; a failure is reported and gives the exit code, the run's output stands. */
+async function writeRecord(outcome: RunOutcome, script: string, flags: RecordFlags & { quiet?: boolean }, stderr: (s: string) => void): Promise<number> {
+  const toStore = recordingEnabled(flags.record, process.env);
+  if (!toStore && flags.recordOut === undefined) return 0;
+  try {
+    const r = await recordRun({ outcome, script, testName: flags.testName, toStore, storeSpec: flags.store, outFile: flags.recordOut, env: process.env, cwd: process.cwd() });
+    if (!flags.quiet) {
+      const where = [r.stored ? r.stored.store : undefined, r.file].filter(Boolean).join(' and ');
+      stderr(`telltale: run ${r.record.id} (test "${r.record.testName}") recorded to ${where}\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof TelltaleError) {
+      stderr(`error: the run record was not written: ${err.format()}\n`);
+      return err.exitCode;
+    }
+    stderr(`internal error: the run record was not written: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 103;
+  }
 }
 
 async function openSampleWriters(specs: OutputSpec[]): Promise<SampleWriter[]> {

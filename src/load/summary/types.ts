@@ -2,6 +2,8 @@
  * The end-of-test data, in the shape k6 passes to `handleSummary(data)`. Every reporter (text summary,
  * --summary-export, HTML report, JSON API) renders from this one object.
  */
+import type { EndpointSeries } from '../../metrics/endpoints.ts';
+import type { TrendState } from '../../metrics/sinks.ts';
 import type { MetricType, ValueType } from '../../metrics/types.ts';
 
 export interface SummaryCheck {
@@ -80,6 +82,10 @@ export interface RunReport {
   errors: ErrorBreakdownRow[];
   /** Latency distribution of http_req_duration (and the corrected one if any) as [percentile, ms] pairs. */
   distributions: Record<string, [number, number][]>;
+  /** Per-endpoint (`name` tag) per-second series and whole-run histograms, for run records. */
+  endpoints?: EndpointSeries[];
+  /** Merged histogram of every trend metric and sub-metric, by key, for run records. */
+  histograms?: Record<string, TrendState>;
   meta: {
     script: string;
     startTime: number;
