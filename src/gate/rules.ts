@@ -53,6 +53,7 @@ export function parseRule(text: string, where = '--rule'): GateRule {
   if (kind !== 'absolute' && op !== '>') throw fail(`a ${kind} rule takes ">" (the change is more than the threshold)`);
   if (metric === 'error_rate' && kind.startsWith('relative')) throw fail('error rates compare by "increase" (percentage points), not relatively');
   const value = Number(number);
+  if (!Number.isFinite(value)) throw fail(`${number} is not a finite number`);
   const relative = kind === 'relative_increase' || kind === 'relative_decrease';
   const fraction = metric === 'error_rate' || relative;
   if (percent && !fraction) throw fail(`"%" only goes with relative changes and error rates (${metric} is in ${metric === 'throughput' ? 'requests/s' : 'ms'})`);

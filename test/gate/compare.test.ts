@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TelltaleError } from '../../src/errors.ts';
 import { compareRuns } from '../../src/gate/compare.ts';
@@ -9,6 +10,22 @@ const rules = (...r: string[]) => r.map((x) => parseRule(x));
 const P95 = rules('p95 relative_increase > 10%');
 
 describe('gate rules', () => {
+  it('never crashes on hostile rule text: a rule with a finite threshold, or a TT_USAGE error naming the flag and the text', () => {
+    const alphabet = fc.constantFrom(...'p95 relative_increase_decrease error_rate throughput{name:}<>%.0123456789eE+-\t'.split(''));
+    const text = fc.oneof(fc.string(), fc.string({ unit: alphabet, maxLength: 40 }), fc.constantFrom(...DEFAULT_RULES).map((r) => `${r} `), fc.integer({ min: 300, max: 400 }).map((e) => `p95 > 1e${e}`));
+    fc.assert(
+      fc.property(text, (t) => {
+        try {
+          const rule = parseRule(t);
+          return Number.isFinite(rule.threshold) && rule.threshold >= 0;
+        } catch (err) {
+          return err instanceof TelltaleError && err.code === 'TT_USAGE' && err.message.includes('--rule') && err.message.includes(JSON.stringify(t));
+        }
+      }),
+      { seed: 5, numRuns: 2000 },
+    );
+  });
+
   it('parses the rule language', () => {
     expect(parseRule('p95 relative_increase > 10%')).toEqual({ text: 'p95 relative_increase > 10%', metric: 'p95', kind: 'relative_increase', op: '>', threshold: 0.1 });
     expect(parseRule('error_rate > 0')).toMatchObject({ metric: 'error_rate', kind: 'absolute', threshold: 0 });
@@ -25,6 +42,7 @@ describe('gate rules', () => {
     expect(() => parseRule('p95 relative_increase < 10%')).toThrow(/takes ">"/);
     expect(() => parseRule('latency up')).toThrow(/not a rule/);
     expect(() => parseRule('error_rate > 150%')).toThrow(/at most 100%/);
+    expect(() => parseRule('p95 > 1e999')).toThrow(/not a finite number/);
   });
 });
 
