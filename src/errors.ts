@@ -33,6 +33,13 @@ export const ERROR_CODES = {
   TT_BASELINE_NOT_FOUND: { exitCode: 3, summary: 'No baseline is set for the test, or no run qualifies as one.' },
   TT_GATE_FAILED: { exitCode: 99, summary: 'The gate found a regression (or, with --fail-on-inconclusive, could not decide).' },
   TT_GATE_MISMATCH: { exitCode: 3, summary: 'The runs the gate compares do not fit: another test, or no data for a rule.' },
+  TT_TSDB_LOCKED: { exitCode: 3, summary: 'The series store directory is locked by another running process.' },
+  TT_TSDB_CORRUPT: { exitCode: 3, summary: 'A series store file (WAL segment, chunk file, index) is damaged beyond what recovery may skip.' },
+  TT_TSDB_UNAVAILABLE: { exitCode: 3, summary: 'The series store directory cannot be created, read or written.' },
+  TT_INGEST_INVALID: { exitCode: 2, summary: 'An exposition body, OTLP payload or remote_write request is malformed.' },
+  TT_PROMQL_PARSE: { exitCode: 2, summary: 'A PromQL expression does not parse or does not type-check.' },
+  TT_PROMQL_EXEC: { exitCode: 3, summary: 'A PromQL query failed while it ran (limits, timeout, many-to-many matching ...).' },
+  TT_SERVE_CONFIG: { exitCode: 104, summary: 'The server configuration (flags or config file) is invalid.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 
