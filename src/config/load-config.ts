@@ -68,3 +68,15 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** The names `telltale serve` and `telltale validate` look for, in this order, when no file is given. */
+export const DEFAULT_CONFIG_NAMES = ['telltale.config.ts', 'telltale.config.mts', 'telltale.config.js', 'telltale.config.mjs', 'telltale.yaml', 'telltale.yml', 'telltale.json'];
+
+/** The config file in `dir`, or undefined when there is none. */
+export function findConfigFile(dir: string): string | undefined {
+  for (const name of DEFAULT_CONFIG_NAMES) {
+    const p = resolve(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
