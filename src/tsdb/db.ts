@@ -38,6 +38,8 @@ export interface TsdbOptions {
   walSegmentBytes?: number;
   /** How often compaction and retention run in the background (default 60 s; 0 disables the timer). */
   maintenanceIntervalMs?: number;
+  /** Schedules the background maintenance (default: an unref'd setInterval); returns a canceller. */
+  schedule?: (run: () => void, everyMs: number) => () => void;
   /** Receives problems of background maintenance (it never throws into the event loop). */
   onWarning?: (message: string, err?: unknown) => void;
 }
@@ -59,6 +61,12 @@ export interface TsdbStats {
   walReplayedSamples: number;
   walTornBytes: number;
   bytesOnDisk: { blocks: number; wal: number; total: number };
+}
+
+function scheduleInterval(run: () => void, everyMs: number): () => void {
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export async function openTsdb(options: TsdbOptions): Promise<Tsdb> {
@@ -91,7 +99,7 @@ export class Tsdb implements Storage, Queryable {
   private blocks: BlockReader[] = [];
   private readonly lock: DirLock;
   private closed = false;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private cancelTimer: (() => void) | undefined;
   private maintenance: Promise<unknown> = Promise.resolve();
   private walDiskBytes = 0;
   /** `wal.bytesWritten` when `walDiskBytes` was measured. */
@@ -140,10 +148,7 @@ export class Tsdb implements Storage, Queryable {
     this.refreshFloor();
     await this.applyRetention();
     const every = this.options.maintenanceIntervalMs ?? 60_000;
-    if (every > 0) {
-      this.timer = setInterval(() => void this.maintain(), every);
-      this.timer.unref();
-    }
+    if (every > 0) this.cancelTimer = (this.options.schedule ?? scheduleInterval)(() => void this.maintain(), every);
   }
 
   private async readState(): Promise<CompactionState | undefined> {
@@ -241,6 +246,11 @@ export class Tsdb implements Storage, Queryable {
     return run;
   }
 
+  /** Resolves when the maintenance running now (if any) has finished. */
+  async whenIdle(): Promise<void> {
+    await this.maintenance;
+  }
+
   private async maintain(): Promise<void> {
     if (this.closed) return;
     try {
@@ -302,7 +312,7 @@ export class Tsdb implements Storage, Queryable {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    this.cancelTimer?.();
     await this.maintenance;
     await this.wal.close();
     for (const b of this.blocks) await b.close();
