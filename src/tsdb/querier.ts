@@ -91,8 +91,13 @@ export async function selectSeries(head: Head, blocks: readonly BlockReader[], m
   } finally {
     for (const b of readers) await b.release();
   }
-  const out = [...found.values()].sort((a, b) => compareStrings(a.key, b.key));
-  return out.map((g) => new StoredSeries(g, mint, maxt));
+  const out: Series[] = [];
+  for (const g of [...found.values()].sort((a, b) => compareStrings(a.key, b.key))) {
+    const s = new StoredSeries(g, mint, maxt);
+    // Chunks overlapping the range may still hold no sample inside it.
+    if (s.iterator().next()) out.push(s);
+  }
+  return out;
 }
 
 /** Label sets of the matching series in the sources overlapping [mint, maxt] (no chunk is read). */
