@@ -2,8 +2,8 @@
  * On-disk block layout (docs/tsdb.md): a directory per block holding
  * - `chunks`: the magic `TTC1`, then chunk after chunk, each its XOR bytes followed by their CRC32;
  * - `index`: the magic `TTI1`, then three sections — symbols (every label name and value once, sorted),
- *   series (sorted by labels: label pairs as symbol numbers, then each chunk's time range, sample count,
- *   offset and length in `chunks`) and postings (per label name, per value, the series ordinals) — each
+ *   series (sorted by labels: label pairs as symbol numbers, then each chunk's encoding, time range, sample
+ *   count, offset and length in `chunks`) and postings (per label name, per value, the series ordinals) — each
  *   section framed as uint32 length, payload, CRC32;
  * - `meta.json`: id, time range, counts, and which compaction made it.
  */
@@ -25,6 +25,7 @@ export interface BlockMeta {
 }
 
 export interface ChunkMeta {
+  encoding: number;
   mint: number;
   maxt: number;
   count: number;

@@ -11,6 +11,7 @@ import type { CompiledMatcher } from '../series/matchers.ts';
 import type { Labels } from '../series/types.ts';
 import { ByteReader } from './byte-buffer.ts';
 import { CHUNKS_MAGIC, INDEX_MAGIC, type BlockMeta, type ChunkMeta } from './block-format.ts';
+import { isEncoding } from './chunk-encoding.ts';
 import { corrupt } from './fs-durable.ts';
 import type { ChunkRef } from './iterators.ts';
 import { selectPostings, type Postings, type PostingsIndex } from './postings.ts';
@@ -149,7 +150,7 @@ export class BlockReader implements PostingsIndex {
         const bytes = buf.subarray(from, from + m.length);
         const want = new DataView(buf.buffer, from + m.length, 4).getUint32(0);
         if (crc32(bytes) !== want) throw corrupt(`block chunk at byte ${m.offset} of ${this.chunksFile} fails its CRC`, this.chunksFile);
-        out[wanted[k].series].push({ mint: m.mint, maxt: m.maxt, count: m.count, bytes });
+        out[wanted[k].series].push({ mint: m.mint, maxt: m.maxt, count: m.count, bytes, encoding: m.encoding });
       }
       i = j;
     }
@@ -190,12 +191,14 @@ function decodeIndex(buf: Uint8Array, file: string): { series: BlockSeriesEntry[
     let prevMaxt = 0;
     let prevEnd = 0;
     for (let k = 0; k < nc; k++) {
+      const encoding = ser.uvarint();
+      if (!isEncoding(encoding)) throw new RangeError(`unknown chunk encoding ${encoding}`);
       const mint = k === 0 ? ser.i64() : prevMaxt + ser.varint();
       const maxt = mint + ser.uvarint();
       const count = ser.uvarint();
       const offset = prevEnd + ser.varint();
       const length = ser.uvarint();
-      chunks.push({ mint, maxt, count, offset, length });
+      chunks.push({ encoding, mint, maxt, count, offset, length });
       prevMaxt = maxt;
       prevEnd = offset + length + 4;
     }

@@ -11,6 +11,7 @@ import type { Labels } from '../series/types.ts';
 import { compareStrings } from '../series/labels.ts';
 import { ByteWriter } from './byte-buffer.ts';
 import { CHUNKS_MAGIC, INDEX_MAGIC, META_VERSION, type BlockMeta, type ChunkMeta } from './block-format.ts';
+import { ENCODING_XOR, smallestEncoding } from './chunk-encoding.ts';
 import { fsyncDir } from './fs-durable.ts';
 import type { ChunkRef } from './iterators.ts';
 
@@ -75,9 +76,9 @@ export async function writeBlock(parent: string, rangeStart: number, series: rea
       for (const s of series) {
         const list: ChunkMeta[] = [];
         for (const c of s.chunks) {
-          const bytes = c.bytes;
+          const { bytes, encoding } = c.encoding === undefined || c.encoding === ENCODING_XOR ? smallestEncoding(c.bytes, c.count) : { bytes: c.bytes, encoding: c.encoding };
           const offset = await cw.add(bytes);
-          list.push({ mint: c.mint, maxt: c.maxt, count: c.count, offset, length: bytes.length });
+          list.push({ encoding, mint: c.mint, maxt: c.maxt, count: c.count, offset, length: bytes.length });
           if (c.mint < minTime) minTime = c.mint;
           if (c.maxt > maxTime) maxTime = c.maxt;
           numChunks++;
@@ -172,6 +173,7 @@ function encodeIndex(series: readonly BlockSeries[], metas: ChunkMeta[][]): Uint
     let prevMaxt = 0;
     let prevEnd = 0;
     chunks.forEach((c, i) => {
+      ser.uvarint(c.encoding);
       if (i === 0) ser.i64(c.mint);
       else ser.varint(c.mint - prevMaxt);
       ser.uvarint(c.maxt - c.mint);

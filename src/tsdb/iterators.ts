@@ -3,7 +3,7 @@
  * that drops duplicate timestamps (head, out-of-order buffer and overlapping blocks), and a time-range bound.
  */
 import type { SampleIterator } from '../series/types.ts';
-import { XorIterator } from './xor-chunk.ts';
+import { chunkIterator } from './chunk-encoding.ts';
 
 export interface ChunkRef {
   mint: number;
@@ -11,13 +11,15 @@ export interface ChunkRef {
   bytes: Uint8Array;
   /** Samples to read (a chunk still being appended to is read up to this). */
   count: number;
+  /** chunk-encoding.ts; XOR when absent. */
+  encoding?: number;
 }
 
 /** Iterates chunks in time order; `seek` skips whole chunks that end before the target. */
 export class ChunkListIterator implements SampleIterator {
   private readonly chunks: readonly ChunkRef[];
   private idx = -1;
-  private cur: XorIterator | undefined;
+  private cur: SampleIterator | undefined;
 
   constructor(chunks: readonly ChunkRef[]) {
     this.chunks = chunks;
@@ -32,7 +34,7 @@ export class ChunkListIterator implements SampleIterator {
         return false;
       }
       const c = this.chunks[this.idx];
-      this.cur = new XorIterator(c.bytes, c.count);
+      this.cur = chunkIterator(c.bytes, c.count, c.encoding);
     }
   }
 
@@ -47,7 +49,8 @@ export class ChunkListIterator implements SampleIterator {
         this.cur = undefined;
         return false;
       }
-      this.cur = new XorIterator(this.chunks[j].bytes, this.chunks[j].count);
+      const c = this.chunks[j];
+      this.cur = chunkIterator(c.bytes, c.count, c.encoding);
     }
     if (this.cur!.seek(t)) return true;
     // Later chunks only hold later samples.

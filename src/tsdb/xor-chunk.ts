@@ -2,26 +2,15 @@
  * The sample chunk codec, after Facebook's Gorilla paper as Prometheus uses it: delta-of-delta timestamps and
  * XOR-compressed float64 values, at most 65535 samples per chunk.
  *
- * Layout: a big-endian uint16 sample count, then a bit stream. Sample 0: the timestamp as 64 raw bits (two's
- * complement) and the value's 64 raw bits. Every later sample: the timestamp's delta-of-delta in one of six
- * buckets, then the value XOR-ed with the previous one (Gorilla's control bits). A timestamp whose delta or
- * delta-of-delta does not fit 32 bits is written raw, which keeps the arithmetic exact for any safe integer.
+ * Layout: a big-endian uint16 sample count, then a bit stream. Per sample the timestamp (timestamp-codec.ts)
+ * then the value: 64 raw bits for the first, then the XOR with the previous value (Gorilla's control bits).
  */
 import { BitReader, BitWriter } from './bits.ts';
 import { fromBits, hiBits, loBitsOfLast } from './float-bits.ts';
+import { TimestampDecoder, TimestampEncoder } from './timestamp-codec.ts';
 import type { SampleIterator } from '../series/types.ts';
 
-const TWO32 = 0x1_0000_0000;
-const EXACT_DELTA = 2 ** 40;
 const NO_WINDOW = 0xff;
-
-/** Buckets for delta-of-delta: control prefix, prefix length, payload bits. */
-const BUCKETS: ReadonlyArray<readonly [prefix: number, prefixBits: number, bits: number]> = [
-  [0b10, 2, 7],
-  [0b110, 3, 13],
-  [0b1110, 4, 20],
-  [0b11110, 5, 32],
-];
 
 function clz64(hi: number, lo: number): number {
   return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
@@ -35,23 +24,12 @@ function ctz64(hi: number, lo: number): number {
   return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
 }
 
-function writeRawTime(w: BitWriter, t: number): void {
-  const hi = Math.floor(t / TWO32);
-  w.write(hi >>> 0, 32);
-  w.write((t - hi * TWO32) >>> 0, 32);
-}
-
-function readRawTime(r: BitReader): number {
-  const hi = r.read(32) | 0;
-  return hi * TWO32 + r.read(32);
-}
-
 export class XorAppender {
   readonly w: BitWriter;
   count = 0;
   mint = 0;
   maxt = 0;
-  private prevDelta = 0;
+  private readonly times = new TimestampEncoder();
   private prevHi = 0;
   private prevLo = 0;
   private leading = NO_WINDOW;
@@ -67,13 +45,12 @@ export class XorAppender {
     const w = this.w;
     const hi = hiBits(v);
     const lo = loBitsOfLast();
+    this.times.write(w, t);
     if (this.count === 0) {
-      writeRawTime(w, t);
       w.write(hi, 32);
       w.write(lo, 32);
       this.mint = t;
     } else {
-      this.writeTime(t);
       this.writeValue(hi, lo);
     }
     this.maxt = t;
@@ -82,30 +59,6 @@ export class XorAppender {
     this.count++;
     w.buf[0] = this.count >>> 8;
     w.buf[1] = this.count & 0xff;
-  }
-
-  private writeTime(t: number): void {
-    const w = this.w;
-    const delta = t - this.maxt;
-    const dod = delta - this.prevDelta;
-    this.prevDelta = delta;
-    if (Math.abs(delta) >= EXACT_DELTA || Math.abs(delta - dod) >= EXACT_DELTA || dod < -TWO32 / 2 || dod >= TWO32 / 2) {
-      w.write(0b11111, 5);
-      writeRawTime(w, t);
-      return;
-    }
-    if (dod === 0) {
-      w.write(0, 1);
-      return;
-    }
-    for (const [prefix, prefixBits, bits] of BUCKETS) {
-      const half = 2 ** (bits - 1);
-      if (dod >= -half && dod < half) {
-        w.write(prefix, prefixBits);
-        w.write(bits === 32 ? dod >>> 0 : (dod + 2 * half) % (2 * half), bits);
-        return;
-      }
-    }
   }
 
   private writeValue(hi: number, lo: number): void {
@@ -168,7 +121,7 @@ export class XorIterator implements SampleIterator {
   private done = false;
   private curT = 0;
   private readonly curV = new Float64Array(1);
-  private delta = 0;
+  private readonly times = new TimestampDecoder();
   private hi = 0;
   private lo = 0;
   private leading = 0;
@@ -185,38 +138,16 @@ export class XorIterator implements SampleIterator {
       return false;
     }
     const r = this.r;
+    this.curT = this.times.read(r);
     if (this.i === 0) {
-      this.curT = readRawTime(r);
       this.hi = r.read(32);
       this.lo = r.read(32);
     } else {
-      this.readTime();
       this.readValue();
     }
     this.curV[0] = fromBits(this.hi, this.lo);
     this.i++;
     return true;
-  }
-
-  private readTime(): void {
-    const r = this.r;
-    let ones = 0;
-    while (ones < 5 && r.readBit() === 1) ones++;
-    if (ones === 0) {
-      this.curT += this.delta;
-      return;
-    }
-    if (ones === 5) {
-      const t = readRawTime(r);
-      this.delta = t - this.curT;
-      this.curT = t;
-      return;
-    }
-    const bits = BUCKETS[ones - 1][2];
-    let dod = r.read(bits);
-    if (dod >= 2 ** (bits - 1)) dod -= 2 ** bits;
-    this.delta += dod;
-    this.curT += this.delta;
   }
 
   private readValue(): void {

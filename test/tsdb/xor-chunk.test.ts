@@ -4,6 +4,8 @@ import { XorAppender, XorIterator, chunkCount } from '../../src/tsdb/xor-chunk.t
 import { fromBits, hiBits, loBitsOfLast } from '../../src/tsdb/float-bits.ts';
 import { ArrayIterator, BoundedIterator, ChunkListIterator, MergeIterator, type ChunkRef } from '../../src/tsdb/iterators.ts';
 import { STALE_NAN, isStaleNaN } from '../../src/series/types.ts';
+import { DecimalIterator, encodeDecimal } from '../../src/tsdb/decimal-chunk.ts';
+import { chunkIterator, smallestEncoding } from '../../src/tsdb/chunk-encoding.ts';
 import type { SampleIterator } from '../../src/series/types.ts';
 
 /** Values as raw bit patterns, so the check is bit-exact (NaN payloads, -0). */
@@ -210,5 +212,79 @@ describe('iterators: next and seek', () => {
     const got: number[] = [];
     while (it.next()) got.push(it.v());
     expect(got).toEqual([10, 20, 30]);
+  });
+});
+
+describe('decimal chunk codec', () => {
+  const decimals = fc.oneof(
+    fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+    fc.integer({ min: -1e8, max: 1e8 }).map((n) => n / 100),
+    fc.integer({ min: 0, max: 1e6 }).map((n) => n / 1000),
+    fc.constantFrom(0, 1, -1, 0.5, 2 ** 49),
+  );
+  const series = fc
+    .tuple(fc.integer({ min: 0, max: 2 ** 45 }), fc.array(fc.tuple(delta, fc.oneof(decimals, fc.double())), { minLength: 1, maxLength: 300 }))
+    .map(([start, steps]) => {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      let t = start;
+      for (const [d, v] of steps) {
+        if (!Number.isSafeInteger(t + d)) break;
+        ts.push(t);
+        vs.push(v);
+        t += d;
+      }
+      return { ts, vs: new Float64Array(vs) };
+    });
+
+  it('round-trips exactly whenever it accepts the values, and accepts short decimals', () => {
+    fc.assert(
+      fc.property(series, ({ ts, vs }) => {
+        const bytes = encodeDecimal(ts, vs, ts.length);
+        const want = ts.map((t, i) => ({ t, hi: hiBits(vs[i]), lo: loBitsOfLast() }));
+        if (bytes) expect(decode(new DecimalIterator(bytes))).toEqual(want);
+        const { bytes: best, encoding } = smallestEncoding(encode(want), want.length);
+        expect(decode(chunkIterator(best, want.length, encoding))).toEqual(want);
+      }),
+      { numRuns: 500 },
+    );
+    const accepted = fc.oneof(
+      fc.array(fc.integer({ min: -(2 ** 49), max: 2 ** 49 }), { minLength: 1, maxLength: 200 }),
+      fc.array(fc.integer({ min: -1e12, max: 1e12 }).map((n) => n / 100), { minLength: 1, maxLength: 200 }),
+    );
+    fc.assert(
+      fc.property(accepted, (values) => {
+        const ts = values.map((_, i) => i * 15_000);
+        expect(encodeDecimal(ts, new Float64Array(values), values.length)).toBeDefined();
+      }),
+    );
+  });
+
+  it('refuses -0, NaN (the staleness marker included) and infinities, which XOR keeps', () => {
+    for (const v of [-0, NaN, STALE_NAN, Infinity, 0.1 + 0.2]) {
+      expect(encodeDecimal([1, 2], new Float64Array([1, v]), 2)).toBeUndefined();
+    }
+  });
+
+  it('is smaller than XOR for noisy integer counters', () => {
+    const ts: number[] = [];
+    const vs = new Float64Array(120);
+    let v = 1e6;
+    for (let i = 0; i < 120; i++) {
+      ts.push(i * 15_000);
+      v += 300 + ((i * 7919) % 150);
+      vs[i] = v;
+    }
+    const xor = new XorAppender();
+    ts.forEach((t, i) => xor.append(t, vs[i]));
+    expect(encodeDecimal(ts, vs, 120)!.length).toBeLessThan(xor.bytes().length * 0.7);
+  });
+
+  it('throws a RangeError on truncated chunks', () => {
+    const ts = Array.from({ length: 50 }, (_, i) => i * 1000);
+    const bytes = encodeDecimal(ts, new Float64Array(ts.map((t) => t / 10 + 0.5)), 50)!;
+    for (let cut = 0; cut < bytes.length; cut++) {
+      expect(() => decode(new DecimalIterator(bytes.slice(0, cut), 50))).toThrow(RangeError);
+    }
   });
 });
