@@ -5,6 +5,7 @@
  *
  *   node bench/tsdb-storage.ts                          # 10k series × 24 h (57.6 M samples)
  *   node bench/tsdb-storage.ts --series 1000 --hours 6 --peer
+ *   node bench/tsdb-storage.ts --keep /tmp/tsdb-10k    # leave the store for bench/tsdb-select.ts
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
@@ -19,6 +20,8 @@ const flags = parseFlags(process.argv.slice(2));
 const seriesCount = numberFlag(flags, 'series', 10_000);
 const hours = numberFlag(flags, 'hours', 24);
 const peer = flags.has('peer');
+const keep = flags.get('keep');
+if (keep === true) throw new Error('--keep needs a directory');
 const START = Date.UTC(2026, 0, 1);
 const scrapes = Math.floor((hours * 3600_000) / SCRAPE_MS);
 
@@ -33,7 +36,7 @@ async function dirBytes(dir: string): Promise<number> {
 
 warnIfBusy();
 const machine = machineInfo();
-const dir = await mkdtemp(join(tmpdir(), 'tt-bench-tsdb-'));
+const dir = keep ?? (await mkdtemp(join(tmpdir(), 'tt-bench-tsdb-')));
 const data = new ScrapeData(seriesCount);
 const values = new Float64Array(data.seriesCount);
 const db = await openTsdb({ dir, maintenanceIntervalMs: 0, clock: () => START + hours * 3600_000 });
@@ -67,7 +70,7 @@ const wallS = (performance.now() - started) / 1000;
 await db.close();
 const blockBytes = await dirBytes(join(dir, 'blocks'));
 const walBytes = await dirBytes(join(dir, 'wal'));
-await rm(dir, { recursive: true, force: true });
+if (!keep) await rm(dir, { recursive: true, force: true });
 
 const result: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -111,7 +114,7 @@ if (peer) {
   await rm(pdir, { recursive: true, force: true });
 }
 
-const file = writeResult('tsdb-storage', result);
+const file = writeResult(`tsdb-storage-${data.seriesCount}x${hours}h${peer ? '-peer' : ''}`, result);
 const rows = [
   ['telltale blocks', fmt(blockSamples), fmt(blockBytes), fmt(blockBytes / blockSamples, 3)],
 ];

@@ -25,6 +25,8 @@ export class Head {
   private readonly series = new Map<string, MemSeries>();
   private readonly byRef = new Map<number, MemSeries>();
   private postings = new MemPostings();
+  /** Label objects seen before: producers that reuse them (scrape loops) skip computing the key. */
+  private readonly byObject = new WeakMap<Labels, MemSeries>();
   private nextRef = 1;
   /** Newest sample time in the head (drives the out-of-order window and compaction). */
   maxT = -Infinity;
@@ -43,7 +45,11 @@ export class Head {
   }
 
   lookup(labels: Labels): MemSeries | undefined {
-    return this.series.get(labelsKey(labels));
+    const cached = this.byObject.get(labels);
+    if (cached && !cached.dropped) return cached;
+    const s = this.series.get(labelsKey(labels));
+    if (s) this.byObject.set(labels, s);
+    return s;
   }
 
   /** The series for a (valid, canonical) label set, created when new. */

@@ -93,10 +93,15 @@ export class Wal {
     return p;
   }
 
-  /** Starts a new segment: records logged from now on go there. Returns its index. */
+  /**
+   * Starts a new segment: records logged from now on go there. Returns its index. The file is created in
+   * queue order even if nothing is logged into it, so the segments on disk never have a gap.
+   */
   cut(): number {
     this.segment++;
     this.segmentSize = 0;
+    this.queue.push({ segment: this.segment, bufs: [], bytes: 0, waiters: [] });
+    if (!this.writing) void this.drain();
     return this.segment;
   }
 
@@ -106,13 +111,11 @@ export class Wal {
       while (this.queue.length > 0) {
         const batch = this.queue[0];
         try {
-          if (batch.bytes > 0 || this.handleSegment !== batch.segment) {
-            const h = await this.fileFor(batch.segment);
-            if (batch.bytes > 0) {
-              const buf = batch.bufs.length === 1 ? batch.bufs[0] : Buffer.concat(batch.bufs);
-              await h.write(buf, 0, buf.length);
-              this.bytesWritten += buf.length;
-            }
+          const h = await this.fileFor(batch.segment);
+          if (batch.bytes > 0) {
+            const buf = batch.bufs.length === 1 ? batch.bufs[0] : Buffer.concat(batch.bufs);
+            await h.write(buf, 0, buf.length);
+            this.bytesWritten += buf.length;
             await h.datasync();
             this.fsyncs++;
           }

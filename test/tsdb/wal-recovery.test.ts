@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { openTsdb, type Tsdb } from '../../src/tsdb/db.ts';
 import { STALE_NAN } from '../../src/series/types.ts';
 import { Model, readAll, removeTempDirs, tempDir } from './helpers.ts';
+import { replayWal, Wal } from '../../src/tsdb/wal.ts';
+import { encodeSeries } from '../../src/tsdb/wal-records.ts';
 
 afterEach(removeTempDirs);
 
@@ -166,5 +168,24 @@ describe('WAL recovery', () => {
     await app.commit();
     expect((await readAll(db)).size).toBe(0);
     await db.close();
+  });
+});
+
+describe('WAL segments', () => {
+  it('never leave a gap, even when segments are cut with nothing logged in them', async () => {
+    const dir = await tempDir();
+    const wal = new Wal({ dir, segmentBytes: 1 << 20 }, 0);
+    wal.log(encodeSeries([{ ref: 1, labels: { __name__: 'a' } }]));
+    await wal.sync();
+    wal.cut();
+    wal.cut();
+    wal.log(encodeSeries([{ ref: 2, labels: { __name__: 'b' } }]));
+    await wal.sync();
+    await wal.close();
+    expect((await readdir(dir)).sort()).toEqual(['00000000', '00000001', '00000002']);
+    const seen: number[] = [];
+    const r = await replayWal(dir, (type, _payload, segment) => seen.push(segment));
+    expect(seen).toEqual([0, 2]);
+    expect(r.lastSegment).toBe(2);
   });
 });
