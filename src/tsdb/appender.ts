@@ -1,0 +1,142 @@
+/**
+ * The store's Appender: `append` validates and places each sample against the head (and the samples this
+ * appender already holds), without touching the head; `commit` applies the batch to the head, logs what was
+ * applied to the WAL and resolves once the WAL is synced.
+ */
+import { canonicalLabels, labelsKey, labelsProblem } from '../series/labels.ts';
+import type { Appender, AppendRejection, Labels } from '../series/types.ts';
+import type { Head } from './head.ts';
+import type { MemSeries } from './mem-series.ts';
+import { encodeSamples, encodeSeries, type SampleBatch, type SeriesEntry } from './wal-records.ts';
+import type { Wal } from './wal.ts';
+
+export interface AppendCounters {
+  samplesAppended: number;
+  rejected: Record<AppendRejection, number>;
+}
+
+export interface AppenderContext {
+  head: Head;
+  wal: Wal;
+  counters: AppendCounters;
+  /** Runs before each commit (the store refreshes its retention floor there). */
+  beforeCommit(): void;
+  /** Throws when the store is closed. */
+  checkOpen(): void;
+}
+
+const SAMPLES_PER_RECORD = 10_000;
+
+interface Pending {
+  lastT: number;
+  lastIdx: number;
+}
+
+export class HeadAppender implements Appender {
+  private readonly ctx: AppenderContext;
+  private series: MemSeries[] = [];
+  private ts: number[] = [];
+  private vs = new Float64Array(256);
+  /** Per series, the newest sample this appender holds for it. */
+  private pending = new Map<MemSeries, Pending>();
+  /** Last label set seen, so a batch of samples for one series resolves it once. */
+  private lastLabels: Labels | undefined;
+  private lastSeries: MemSeries | undefined;
+
+  constructor(ctx: AppenderContext) {
+    this.ctx = ctx;
+  }
+
+  append(labels: Labels, t: number, v: number): AppendRejection | undefined {
+    const head = this.ctx.head;
+    let s: MemSeries | undefined;
+    if (labels === this.lastLabels && this.lastSeries && !this.lastSeries.dropped) {
+      s = this.lastSeries;
+    } else {
+      s = head.lookup(labels);
+      if (!s) {
+        if (labelsProblem(labels) !== undefined) return this.reject('invalid_labels');
+        const canon = canonicalLabels(labels);
+        s = head.getOrCreate(canon, labelsKey(canon));
+      }
+      this.lastLabels = labels;
+      this.lastSeries = s;
+    }
+    const p = this.pending.get(s);
+    let placement;
+    if (p && p.lastT >= s.lastT) {
+      placement = head.place(s, t, v, p.lastT, this.vs[p.lastIdx]);
+    } else {
+      placement = head.place(s, t, v, s.lastT, s.lastV[0]);
+    }
+    if (placement === 'same') return undefined;
+    if (placement !== 'in_order' && placement !== 'out_of_order_buffer') return this.reject(placement);
+    const i = this.ts.length;
+    if (i >= this.vs.length) {
+      const next = new Float64Array(this.vs.length * 2);
+      next.set(this.vs);
+      this.vs = next;
+    }
+    this.series.push(s);
+    this.ts.push(t);
+    this.vs[i] = v;
+    if (!p) {
+      s.pending++;
+      this.pending.set(s, { lastT: t, lastIdx: i });
+    } else if (t > p.lastT) {
+      p.lastT = t;
+      p.lastIdx = i;
+    }
+    return undefined;
+  }
+
+  private reject(reason: AppendRejection): AppendRejection {
+    this.ctx.counters.rejected[reason]++;
+    return reason;
+  }
+
+  async commit(): Promise<void> {
+    const { head, wal, counters } = this.ctx;
+    this.ctx.checkOpen();
+    this.ctx.beforeCommit();
+    const newSeries: SeriesEntry[] = [];
+    const batch: SampleBatch = { refs: [], ts: [], vs: new Float64Array(this.ts.length), length: 0 };
+    for (let i = 0; i < this.ts.length; i++) {
+      let s = this.series[i];
+      if (s.dropped) s = head.getOrCreate(s.labels, s.key);
+      const placement = head.append(s, this.ts[i], this.vs[i]);
+      if (placement === 'same') continue;
+      if (placement !== 'in_order' && placement !== 'out_of_order_buffer') {
+        counters.rejected[placement]++;
+        continue;
+      }
+      if (!s.logged) {
+        s.logged = true;
+        newSeries.push({ ref: s.ref, labels: s.labels });
+      }
+      batch.refs.push(s.ref);
+      batch.ts.push(this.ts[i]);
+      batch.vs[batch.length++] = this.vs[i];
+    }
+    this.clear();
+    counters.samplesAppended += batch.length;
+    if (newSeries.length > 0) wal.log(encodeSeries(newSeries));
+    for (let from = 0; from < batch.length; from += SAMPLES_PER_RECORD) {
+      wal.log(encodeSamples(batch, from, Math.min(batch.length, from + SAMPLES_PER_RECORD)));
+    }
+    if (newSeries.length > 0 || batch.length > 0) await wal.sync();
+  }
+
+  rollback(): void {
+    this.clear();
+  }
+
+  private clear(): void {
+    for (const s of this.pending.keys()) s.pending--;
+    this.pending.clear();
+    this.series = [];
+    this.ts = [];
+    this.lastLabels = undefined;
+    this.lastSeries = undefined;
+  }
+}
