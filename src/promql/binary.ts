@@ -39,6 +39,11 @@ function compare(op: BinaryOp, l: number, r: number): boolean {
   }
 }
 
+/** Prometheus 2 drops the metric name for arithmetic (but not atan2) and for comparisons with `bool`. */
+function dropsName(e: Binary): boolean {
+  return COMPARISON_OPS.has(e.op) ? e.bool : e.op !== 'atan2';
+}
+
 export async function evalBinary(ev: Evaluator, e: Binary, ts: Float64Array): Promise<Value> {
   const [lhs, rhs] = await Promise.all([ev.eval(e.lhs, ts), ev.eval(e.rhs, ts)]);
   const n = ts.length;
@@ -56,7 +61,7 @@ export async function evalBinary(ev: Evaluator, e: Binary, ts: Float64Array): Pr
 
 function vectorScalar(e: Binary, vec: VectorValue, scalar: Float64Array, swap: boolean, n: number): VectorValue {
   const isCmp = COMPARISON_OPS.has(e.op);
-  const dropName = !isCmp || e.bool;
+  const dropName = dropsName(e);
   const out: StepSeries[] = [];
   for (const s of vec.series) {
     const res = newStepSeries(dropName ? withoutName(s.labels) : s.labels, n);
@@ -136,7 +141,7 @@ function vectorBinary(e: Binary, lhs: VectorValue, rhs: VectorValue, n: number):
       }
     }
   }
-  const dropName = !isCmp || e.bool;
+  const dropName = dropsName(e);
   const set = new SeriesSet(n);
   // Per signature and step: which "many"-side series already matched (one-to-one) or which output label sets
   // were produced (many-to-one), to report Prometheus' errors.

@@ -45,6 +45,10 @@ export function parseNumber(text: string): number | undefined {
   if (lower === 'inf' || lower === '+inf') return Infinity;
   if (lower === '-inf') return -Infinity;
   if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
+  if (text[0] === '-' || text[0] === '+') {
+    const v = parseNumber(text.slice(1).trimStart());
+    return v === undefined ? undefined : text[0] === '-' ? -v : v;
+  }
   const clean = text.replace(/_/g, '');
   if (/^0x[0-9a-f]+$/i.test(clean)) return parseInt(clean.slice(2), 16);
   if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(clean)) return Number(clean);

@@ -10,7 +10,7 @@ import { compileRegex } from '../series/matchers.ts';
 import { METRIC_NAME, type Matcher, type MatchType } from '../series/types.ts';
 import {
   COMPARISON_OPS, SET_OPS, typeName, typeOf,
-  type AggregateOp, type AtModifier, type BinaryOp, type Cardinality, type Expr, type PosRange, type ValueType,
+  type AggregateOp, type AtModifier, type Binary, type BinaryOp, type Cardinality, type Expr, type PosRange, type ValueType,
   type VectorMatching, type VectorSelector,
 } from './ast.ts';
 import { parseDuration, parseNumber, unquoteString } from './lex.ts';
@@ -37,7 +37,7 @@ export function parseExpr(query: string): Expr {
   if (query.length > MAX_QUERY_LENGTH) throw parseError(query, 0, `query is longer than ${MAX_QUERY_LENGTH} characters`);
   let tree;
   try {
-    tree = lezer.parse(query);
+    tree = lezer.parse(renameLegacyFunctions(query));
   } catch (err) {
     throw parseError(query, 0, `could not parse: ${(err as Error).message}`, err);
   }
@@ -55,6 +55,35 @@ export function parseSelector(query: string): Matcher[] {
   if (e.type !== 'vector_selector') throw parseError(query, 0, 'expected a metric selector (vector selector) without offset or @');
   if (e.offset !== 0 || e.at) throw parseError(query, 0, 'selectors may not have offset or @ modifiers here');
   return [...e.matchers];
+}
+
+/**
+ * The grammar only knows `double_exponential_smoothing`, Prometheus 2's `holt_winters` under its newer name.
+ * The tree is parsed from a copy where the old name is replaced by a function name of the same length (so
+ * positions stay valid); the AST is built from the original text, so the function keeps its written name.
+ */
+function renameLegacyFunctions(query: string): string {
+  if (!query.includes('holt_winters')) return query;
+  let out = '';
+  let i = 0;
+  while (i < query.length) {
+    const c = query[i];
+    if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < query.length && query[j] !== c) j += query[j] === '\\' && c !== '`' ? 2 : 1;
+      out += query.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (query.startsWith('holt_winters', i) && !/[a-zA-Z0-9_:]/.test(query[i - 1] ?? '') && /^\s*\(/.test(query.slice(i + 12))) {
+      out += 'day_of_month';
+      i += 12;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
 }
 
 function firstError(node: SyntaxNode): SyntaxNode | undefined {
@@ -93,8 +122,16 @@ function exprChildren(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
+interface Clause {
+  on: boolean;
+  labels: string[];
+  card: Cardinality;
+  include: string[];
+}
+
 class Builder {
   readonly query: string;
+  private readonly binaries = new WeakMap<Binary, { clause: Clause | undefined; opPos: number }>();
   constructor(query: string) {
     this.query = query;
   }
@@ -124,28 +161,31 @@ class Builder {
       case 'VectorSelector':
         return this.vectorSelector(n, pos);
       case 'MatrixSelector': {
-        const inner = this.expr(exprChildren(n)[0]);
         const range = this.duration(n.getChild('DurationExpr')!);
-        if (inner.type !== 'vector_selector') this.fail(pos, 'ranges only allowed for vector selectors');
-        if (inner.offset !== 0 || inner.at) this.fail(pos, 'no offset or @ modifiers allowed before range');
-        if (range <= 0) this.fail(pos, `range must be greater than 0, got ${this.text(n.getChild('DurationExpr')!)}`);
-        return { type: 'matrix_selector', selector: inner, range, pos };
+        return this.postfix(this.expr(exprChildren(n)[0]), (inner) => {
+          const p = { start: inner.pos.start, end: pos.end };
+          if (inner.type !== 'vector_selector') this.fail(p, 'ranges only allowed for vector selectors');
+          if (inner.offset !== 0 || inner.at) this.fail(p, 'no offset or @ modifiers allowed before range');
+          if (range <= 0) this.fail(p, `range must be greater than 0, got ${this.text(n.getChild('DurationExpr')!)}`);
+          return { type: 'matrix_selector', selector: inner, range, pos: p };
+        });
       }
       case 'SubqueryExpr': {
-        const inner = this.expr(exprChildren(n)[0]);
         const durs = n.getChildren('DurationExpr');
         const range = this.duration(durs[0]);
         const step = durs[1] ? this.duration(durs[1]) : 0;
-        const t = this.typeOf(inner);
-        if (t !== 'vector') this.fail(pos, `subquery is only allowed on instant vector, got ${typeName(t)}`);
-        if (range <= 0) this.fail(pos, 'subquery range must be greater than 0');
-        if (durs[1] && step <= 0) this.fail(pos, 'subquery step must be greater than 0');
-        return { type: 'subquery', expr: inner, range, step, offset: 0, at: undefined, pos };
+        return this.postfix(this.expr(exprChildren(n)[0]), (inner) => {
+          const p = { start: inner.pos.start, end: pos.end };
+          const t = this.typeOf(inner);
+          if (t !== 'vector') this.fail(p, `subquery is only allowed on instant vector, got ${typeName(t)}`);
+          if (range <= 0) this.fail(p, 'subquery range must be greater than 0');
+          if (durs[1] && step <= 0) this.fail(p, 'subquery step must be greater than 0');
+          return { type: 'subquery', expr: inner, range, step, offset: 0, at: undefined, pos: p };
+        });
       }
       case 'OffsetExpr': {
-        const inner = this.expr(exprChildren(n)[0]);
         const offset = this.offsetDuration(n.getChild('OffsetDurationExpr')!);
-        return this.withModifier(inner, pos, 'offset', offset, undefined);
+        return this.postfix(this.expr(exprChildren(n)[0]), (inner) => this.withModifier(inner, { start: inner.pos.start, end: pos.end }, 'offset', offset, undefined));
       }
       case 'StepInvariantExpr': {
         const inner = this.expr(exprChildren(n)[0]);
@@ -160,19 +200,13 @@ class Builder {
         } else {
           at = n.getChild('AtModifierPreprocessors')!.getChild('AtStart') ? { kind: 'start' } : { kind: 'end' };
         }
-        return this.withModifier(inner, pos, 'at', 0, at);
+        return this.postfix(inner, (e) => this.withModifier(e, { start: e.pos.start, end: pos.end }, 'at', 0, at));
       }
       case 'ParenExpr':
         return { type: 'paren', expr: this.expr(exprChildren(n)[0]), pos };
       case 'UnaryExpr': {
         const op = this.text(n.getChild('UnaryOp')!) as '-' | '+';
-        const inner = this.expr(exprChildren(n)[0]);
-        const t = this.typeOf(inner);
-        if (t !== 'scalar' && t !== 'vector') {
-          this.fail(pos, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(typeName(t))}`);
-        }
-        if (inner.type === 'number') return { type: 'number', value: op === '-' ? -inner.value : inner.value, pos };
-        return { type: 'unary', op, expr: inner, pos };
+        return this.makeUnary(op, this.expr(exprChildren(n)[0]), pos);
       }
       case 'FunctionCall':
         return this.call(n, pos);
@@ -186,6 +220,31 @@ class Builder {
       default:
         return this.fail(pos, `unexpected ${n.name}`);
     }
+  }
+
+  /**
+   * Applies a postfix construct (`[5m]`, `[5m:1m]`, `offset`, `@`). The grammar attaches it to a whole
+   * binary or unary expression (`a + b offset 1m`); in Prometheus it binds to the operand next to it.
+   */
+  private postfix(e: Expr, apply: (e: Expr) => Expr): Expr {
+    if (e.type === 'binary') {
+      const info = this.binaries.get(e)!;
+      return this.makeBinary(e.op, e.lhs, this.postfix(e.rhs, apply), e.bool, info.clause, { start: e.pos.start, end: Math.max(e.pos.end, e.rhs.pos.end) }, info.opPos);
+    }
+    if (e.type === 'unary') {
+      const inner = this.postfix(e.expr, apply);
+      return this.makeUnary(e.op, inner, { start: e.pos.start, end: inner.pos.end });
+    }
+    return apply(e);
+  }
+
+  private makeUnary(op: '-' | '+', inner: Expr, pos: PosRange): Expr {
+    const t = this.typeOf(inner);
+    if (t !== 'scalar' && t !== 'vector') {
+      this.fail(pos, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(typeName(t))}`);
+    }
+    if (inner.type === 'number') return { type: 'number', value: op === '-' ? -inner.value : inner.value, pos };
+    return { type: 'unary', op, expr: inner, pos };
   }
 
   private withModifier(inner: Expr, pos: PosRange, kind: 'offset' | 'at', offset: number, at: AtModifier | undefined): Expr {
@@ -396,20 +455,25 @@ class Builder {
 
   private finishBinary(op: BinaryOp, lhs: Expr, rhs: Expr, n: SyntaxNode, pos: PosRange, opNode: SyntaxNode): Expr {
     const bool = !!n.getChild('BoolModifier');
-    const clause = n.getChild('MatchingModifierClause');
-    const opPos = opNode.from;
-    let card: Cardinality = 'one-to-one';
-    let on = false;
-    let labels: string[] = [];
-    let include: string[] = [];
-    if (clause) {
-      on = !!clause.getChild('On');
-      const groups = clause.getChildren('GroupingLabels');
-      labels = this.grouping(groups[0]);
-      if (clause.getChild('GroupLeft')) card = 'many-to-one';
-      if (clause.getChild('GroupRight')) card = 'one-to-many';
-      if (groups[1]) include = this.grouping(groups[1]);
+    const node = n.getChild('MatchingModifierClause');
+    let clause: Clause | undefined;
+    if (node) {
+      const groups = node.getChildren('GroupingLabels');
+      clause = {
+        on: !!node.getChild('On'),
+        labels: this.grouping(groups[0]),
+        card: node.getChild('GroupLeft') ? 'many-to-one' : node.getChild('GroupRight') ? 'one-to-many' : 'one-to-one',
+        include: groups[1] ? this.grouping(groups[1]) : [],
+      };
     }
+    return this.makeBinary(op, lhs, rhs, bool, clause, pos, opNode.from);
+  }
+
+  private makeBinary(op: BinaryOp, lhs: Expr, rhs: Expr, bool: boolean, clause: Clause | undefined, pos: PosRange, opPos: number): Expr {
+    let card: Cardinality = clause?.card ?? 'one-to-one';
+    const on = clause?.on ?? false;
+    const labels = clause?.labels ?? [];
+    const include = clause?.include ?? [];
     const isComparison = COMPARISON_OPS.has(op);
     const isSet = SET_OPS.has(op);
     const lt = this.typeOf(lhs);
@@ -431,6 +495,8 @@ class Builder {
       if (card === 'one-to-many' || card === 'many-to-one') this.fail(pos, `no grouping allowed for ${JSON.stringify(op)} operation`);
     }
     if ((lt === 'scalar' || rt === 'scalar') && isSet) this.fail(pos, `set operator ${JSON.stringify(op)} not allowed in binary scalar expression`);
-    return { type: 'binary', op, lhs, rhs, bool, matching, pos };
+    const b: Binary = { type: 'binary', op, lhs, rhs, bool, matching, pos };
+    this.binaries.set(b, { clause, opPos });
+    return b;
   }
 }

@@ -17,9 +17,10 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, (v: number) => number> = new Ma
   ['atan', Math.atan],
   ['atanh', Math.atanh],
   ['cos', Math.cos],
-  ['cosh', Math.cosh],
+  // Go computes exp(x)/2 beyond |x| > 21, which overflows to Inf where Math.cosh still returns a finite value.
+  ['cosh', (v) => (Math.abs(v) > 21 ? Math.exp(Math.abs(v)) * 0.5 : Math.cosh(v))],
   ['sin', Math.sin],
-  ['sinh', Math.sinh],
+  ['sinh', (v) => (Math.abs(v) > 21 ? Math.sign(v) * Math.exp(Math.abs(v)) * 0.5 : Math.sinh(v))],
   ['tan', Math.tan],
   ['tanh', Math.tanh],
   ['deg', (v) => (v * 180) / Math.PI],
