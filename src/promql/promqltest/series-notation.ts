@@ -45,10 +45,10 @@ export function splitSeries(line: string): [string, string] {
 /** Parses `metric{a="b"}` (or `{__name__="m", a="b"}`) into a label set. */
 export function parseSeriesLabels(text: string): Labels {
   if (text === '') fail('missing series');
-  const e = parseExpr(text.startsWith('{') && text.length === 2 ? '{__name__=~".*"}' : text);
-  if (e.type !== 'vector_selector') fail(`expected a series, got ${JSON.stringify(text)}`);
   const labels: Record<string, string> = {};
-  if (text === '{}') return labels;
+  if (/^\{\s*\}$/.test(text)) return labels;
+  const e = parseExpr(text);
+  if (e.type !== 'vector_selector') fail(`expected a series, got ${JSON.stringify(text)}`);
   for (const m of e.matchers) {
     if (m.type !== '=') fail(`series labels must use "=", got ${m.name}${m.type} in ${JSON.stringify(text)}`);
     if (m.name in labels && labels[m.name] !== m.value) fail(`label ${m.name} set twice in ${JSON.stringify(text)}`);

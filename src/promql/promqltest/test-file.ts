@@ -119,7 +119,7 @@ export function parseTestFile(text: string, file = 'test'): TestCommand[] {
           return;
         }
         const [series, values] = splitSeries(b.text);
-        if (series === '' || values === '' && /^[-+]?[\d.]/.test(b.text)) {
+        if (parseNumber(b.text) !== undefined || series === '') {
           const v = parseNumber(b.text);
           if (v === undefined) fail(file, b.line, `invalid scalar ${JSON.stringify(b.text)}`);
           cmd.expectedScalar = v;
