@@ -60,7 +60,7 @@ export function formatExpr(e: Expr): string {
     case 'aggregate': {
       let head: string = e.op;
       if (e.without) head += ` without ${grouping(e.grouping)}`;
-      else if (e.grouping.length > 0) head += ` by ${grouping(e.grouping)}`;
+      else if (e.grouping.length > 0 || e.hasGrouping) head += ` by ${grouping(e.grouping)}`;
       const args = e.param ? `${formatExpr(e.param)}, ${formatExpr(e.expr)}` : formatExpr(e.expr);
       return `${head}${head === e.op ? '' : ' '}(${args})`;
     }
