@@ -1,0 +1,86 @@
+/**
+ * The remote_write 1.0 receiver: decode a whole request, append every sample, commit once.
+ *
+ * Status codes follow Prometheus' receiver: 204 when everything was stored; 400 for a body that is not
+ * snappy or not a WriteRequest (nothing is appended), and 400 when the store refused samples as out of
+ * order, out of bounds or duplicates, so the sender drops the batch instead of retrying it forever; 500 when
+ * the store fails to commit (the sender retries). One divergence, on purpose: Prometheus 2.x rolls back the
+ * whole request when one sample is refused; Telltale keeps the samples it accepted (a sender drops a batch
+ * answered with 400, so rolling back would lose them) and names the refusals in the 400 message.
+ */
+import { TelltaleError } from '../errors.ts';
+import type { Appender, Storage } from '../series/types.ts';
+import { describeRejections, emptyRejections, totalRejections, type RejectionCounts } from './append-stats.ts';
+import { decodeWriteRequest, snappyDecode, type DecodedWriteRequest } from './remote-write-codec.ts';
+
+export interface WriteOutcome {
+  status: 204 | 400 | 500;
+  /** Empty for 204. */
+  message: string;
+  accepted: number;
+  rejected: RejectionCounts;
+  /** Native histogram samples and exemplars, which are not stored. */
+  skipped: number;
+}
+
+/** Totals across requests, for the server's own metrics. */
+export interface RemoteWriteStats {
+  requests: number;
+  malformed: number;
+  samplesAccepted: number;
+  samplesRejected: number;
+  commitFailures: number;
+}
+
+export function newRemoteWriteStats(): RemoteWriteStats {
+  return { requests: 0, malformed: 0, samplesAccepted: 0, samplesRejected: 0, commitFailures: 0 };
+}
+
+/** Appends a decoded request through one appender; returns the counts (does not commit). */
+export function appendWriteRequest(req: DecodedWriteRequest, append: Appender): {
+  accepted: number;
+  rejected: RejectionCounts;
+} {
+  const rejected = emptyRejections();
+  let accepted = 0;
+  for (const s of req.series) {
+    const { labels, timestamps, values } = s;
+    for (let i = 0; i < timestamps.length; i++) {
+      const why = append.append(labels, timestamps[i], values[i]);
+      if (why === undefined) accepted++;
+      else rejected[why]++;
+    }
+  }
+  return { accepted, rejected };
+}
+
+export async function receiveRemoteWrite(storage: Storage, body: Uint8Array, stats?: RemoteWriteStats): Promise<WriteOutcome> {
+  if (stats) stats.requests++;
+  let req: DecodedWriteRequest;
+  try {
+    req = decodeWriteRequest(snappyDecode(body));
+  } catch (err) {
+    if (stats) stats.malformed++;
+    if (err instanceof TelltaleError) return { status: 400, message: err.message, accepted: 0, rejected: emptyRejections(), skipped: 0 };
+    throw err;
+  }
+  const app = storage.appender();
+  const { accepted, rejected } = appendWriteRequest(req, app);
+  try {
+    await app.commit();
+  } catch (err) {
+    app.rollback();
+    if (stats) stats.commitFailures++;
+    return { status: 500, message: `storing the samples failed: ${(err as Error).message}`, accepted: 0, rejected, skipped: 0 };
+  }
+  const refused = totalRejections(rejected);
+  if (stats) {
+    stats.samplesAccepted += accepted;
+    stats.samplesRejected += refused;
+  }
+  const skipped = req.histograms + req.exemplars;
+  if (refused > 0) {
+    return { status: 400, message: `${describeRejections(rejected)}; ${accepted} stored`, accepted, rejected, skipped };
+  }
+  return { status: 204, message: '', accepted, rejected, skipped };
+}
