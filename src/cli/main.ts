@@ -9,6 +9,7 @@ import { registerRuns } from './commands/runs.ts';
 import { registerBaseline } from './commands/baseline.ts';
 import { registerGate } from './commands/gate.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerServe } from './commands/serve.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -25,6 +26,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerBaseline(program, setExit);
   registerGate(program, setExit);
   registerValidate(program, setExit);
+  registerServe(program, setExit);
   return program;
 }
 

@@ -100,6 +100,10 @@ export const storageSchema = z
 
 export const telltaleConfigSchema = z.strictObject({
   server: serverSchema,
+  /** Prometheus' `global` block (scrape_interval, scrape_timeout, external_labels), as in prometheus.yml */
+  global: z.record(z.string(), z.unknown()).optional(),
+  /** Prometheus' `scrape_configs`, unchanged (validated by the scrape manager's schema: src/ingest/scrape-config.ts) */
+  scrape_configs: z.array(z.unknown()).default([]),
   storage: storageSchema,
   services: z.array(serviceSchema).default([]).superRefine((services, ctx) => {
     const seen = new Set<string>();

@@ -17,7 +17,7 @@ describe('telltale validate', () => {
     const r = await runCli(['validate'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('telltale.yaml: valid — listen 127.0.0.1:7070, 1 service(s)\n');
+    expect(r.stdout).toBe('telltale.yaml: valid — listen 127.0.0.1:7070, 1 service(s), 0 scrape job(s) with 0 target(s)\n');
   });
 
   it('lists every problem with file, line and field and exits 104', async () => {
@@ -29,6 +29,15 @@ describe('telltale validate', () => {
     expect(r.stderr).toContain(`${file}:2:11: server.listen:`);
     expect(r.stderr).toContain(`${file}:6:21: services[0].targets.p95:`);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('checks scrape configs with the scrape manager schema', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-validate-'));
+    const file = join(dir, 'telltale.yaml');
+    writeFileSync(file, 'scrape_configs:\n  - job_name: api\n    scrape_interval: 5s\n    scrape_timeout: 10s\n    static_configs: [{ targets: ["127.0.0.1:8080"] }]\n');
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toMatch(/scrape_configs\[0\]\.scrape_timeout: .*greater than scrape_interval/);
   });
 
   it('says what it looked for when there is no config', async () => {

@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import { TelltaleError } from '../../errors.ts';
 import { findConfigFile, loadConfigFile, DEFAULT_CONFIG_NAMES } from '../../config/load-config.ts';
 import { telltaleConfigSchema } from '../../config/telltale-config.ts';
+import { parseScrapeConfig } from '../../ingest/scrape-config.ts';
 import type { SetExit } from './run.ts';
 
 export function registerValidate(program: Command, setExit: SetExit): void {
@@ -16,7 +17,9 @@ export function registerValidate(program: Command, setExit: SetExit): void {
       if (!path) throw new TelltaleError('TT_CONFIG_INVALID', `no config file given and none of ${DEFAULT_CONFIG_NAMES.join(', ')} in ${process.cwd()}`);
       const { config } = await loadConfigFile(path, telltaleConfigSchema);
       const name = relative(process.cwd(), path) || path;
-      process.stdout.write(`${name}: valid — listen ${config.server.listen}, ${config.services.length} service(s)\n`);
+      const scrapes = parseScrapeConfig({ global: config.global, scrape_configs: config.scrape_configs }, name);
+      const targets = scrapes.scrapeConfigs.reduce((n, j) => n + j.staticConfigs.reduce((m, s) => m + s.targets.length, 0), 0);
+      process.stdout.write(`${name}: valid — listen ${config.server.listen}, ${config.services.length} service(s), ${scrapes.scrapeConfigs.length} scrape job(s) with ${targets} target(s)\n`);
       setExit(0);
     });
 }

@@ -1,0 +1,53 @@
+/** `telltale serve` — the long-running server: series store, ingest, Prometheus API, on 127.0.0.1 by default. */
+import type { Command } from 'commander';
+import { findConfigFile, loadConfigFile } from '../../config/load-config.ts';
+import { telltaleConfigSchema, type TelltaleConfig } from '../../config/telltale-config.ts';
+import { assembleServer } from '../../server/assemble.ts';
+import { demoComponents } from '../../server/demo-components.ts';
+import type { SetExit } from './run.ts';
+
+interface ServeFlags {
+  config?: string;
+  listen?: string;
+  data?: string;
+  demo?: boolean;
+  logLevel: string;
+}
+
+export function registerServe(program: Command, setExit: SetExit): void {
+  program
+    .command('serve')
+    .description('run the server: series store, scrapes, ingest endpoints and the Prometheus API')
+    .option('-c, --config <file>', 'config file (default: telltale.config.ts / telltale.yaml in the current directory, if any)')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7070, or server.listen)')
+    .option('--data <dir>', 'series store directory (default .telltale/data, or server.data)')
+    .option('--demo', 'also run the bundled demo API with background traffic, and watch it')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .action(async (flags: ServeFlags) => {
+      const file = flags.config ?? findConfigFile(process.cwd());
+      const config: TelltaleConfig = file ? (await loadConfigFile(file, telltaleConfigSchema)).config : telltaleConfigSchema.parse({});
+      const demo = flags.demo ? await demoComponents() : undefined;
+      const server = await assembleServer({
+        config: demo ? demo.withDemo(config) : config,
+        configFile: file,
+        listen: flags.listen,
+        dataDir: flags.data,
+        logger: { level: flags.logLevel },
+        components: demo?.components,
+      });
+      process.stderr.write(`telltale serve: listening on ${server.url} (series store ${flags.data ?? config.server.data})\n`);
+      if (demo) process.stderr.write(`telltale serve: demo API on ${demo.url}, scraped every ${demo.scrapeInterval}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`telltale serve: ${signal}, shutting down\n`);
+          void server.close().then(resolve, (err: unknown) => {
+            process.stderr.write(`telltale serve: shutdown failed: ${(err as Error).message}\n`);
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      setExit(0);
+    });
+}

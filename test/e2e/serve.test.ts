@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, ROOT } from '../helpers/cli.ts';
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+let dir: string | undefined;
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+function serve(args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let err = '';
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${err}`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], stderr: () => err, exit });
+      }
+    });
+    child.on('close', () => reject(new Error(`serve exited:\n${err}`)));
+  });
+}
+
+async function query(url: string, expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  expect(body.status).toBe('success');
+  return body.data.result;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('telltale serve', () => {
+  it('scrapes the demo service, answers PromQL, shuts down cleanly and keeps the data', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+    const data = join(dir, 'data');
+    const first = await serve(['--demo', '--data', data]);
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    const up = await until('the demo target to be up', async () => {
+      const r = await query(first.url, 'up{job="demo"}');
+      return r.length > 0 ? r : undefined;
+    });
+    expect(up[0].value[1]).toBe('1');
+    expect(up[0].metric.instance).toMatch(/^127\.0\.0\.1:\d+$/);
+    const rate = await until('two scrapes of request counters', async () => {
+      const r = await query(first.url, 'sum(rate(http_requests_total{job="demo"}[1m]))');
+      return r.length > 0 && Number(r[0].value[1]) > 0 ? r : undefined;
+    });
+    expect(Number(rate[0].value[1])).toBeGreaterThan(0);
+    const p95 = await query(first.url, 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="demo"}[1m])))');
+    expect(Number(p95[0].value[1])).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${first.url}/metrics`)).text();
+    expect(metrics).toMatch(/^telltale_tsdb_head_series \d+$/m);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+
+    const second = await serve(['--data', data]);
+    const kept = await query(second.url, 'count(count_over_time(up{job="demo"}[10m]))');
+    expect(kept[0].value[1]).toBe('1');
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+  }, 90_000);
+
+  it('refuses a second server on the same data directory', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+    const data = join(dir, 'data');
+    const first = await serve(['--data', data]);
+    const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--data', data], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(3);
+    expect(err).toMatch(/TT_TSDB_LOCKED/);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+  }, 60_000);
+});
