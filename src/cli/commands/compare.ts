@@ -1,15 +1,16 @@
 /** `telltale compare A B --out report.html` — two runs side by side, with the gate's verdicts for the pair. */
 import type { Command } from 'commander';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { TelltaleError } from '../../errors.ts';
 import { readGateConfig } from '../../gate/config.ts';
 import { diffRuns } from '../../gate/run-diff.ts';
 import { renderRunDiffHtml } from '../../gate/run-diff-html.ts';
-import { resolveGateSettings } from '../../gate/settings.ts';
+import { resolveGateSettings } from '../gate-settings.ts';
 import { readRecordFile } from '../../runs/files.ts';
 import type { RunRecord } from '../../runs/schema.ts';
 import { openStore, type RunStore } from '../../store/index.ts';
 import { VERSION } from '../../version.ts';
+import { readStoredRun, writeOutputFile as write } from '../run-refs.ts';
 import type { SetExit } from './run.ts';
 import { storeOption } from './runs.ts';
 
@@ -61,10 +62,7 @@ async function compareCommand(aRef: string, bRef: string, flags: CompareFlags): 
     if (await isFile(ref)) return readRecordFile(ref);
     if (/[\\/]|\.json$/i.test(ref)) throw new TelltaleError('TT_RUN_NOT_FOUND', `compare: no run record file ${ref}`, { file: ref });
     store ??= await openStore({ spec: flags.store, env: process.env, cwd: process.cwd() });
-    const id = await store.resolveRunId(ref);
-    const record = await store.getRun(id);
-    if (record === undefined) throw new TelltaleError('TT_RUN_NOT_FOUND', `no run with id ${id} in ${store.description}`);
-    return record;
+    return readStoredRun(store, ref);
   };
   try {
     const a = await load(aRef);
@@ -78,13 +76,5 @@ async function compareCommand(aRef: string, bRef: string, flags: CompareFlags): 
     return 0;
   } finally {
     await (store as RunStore | undefined)?.close();
-  }
-}
-
-async function write(file: string, content: string, flag: string): Promise<void> {
-  try {
-    await writeFile(file, content);
-  } catch (err) {
-    throw new TelltaleError('TT_OUTPUT_INVALID', `${flag}: cannot write ${file}: ${(err as Error).message}`, { file, cause: err });
   }
 }

@@ -1,6 +1,6 @@
 /** `telltale gate` — compares a run with its baseline and fails CI on a real regression. */
 import type { Command } from 'commander';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { TelltaleError } from '../../errors.ts';
 import { loadBaseline } from '../../gate/baseline.ts';
 import { compareRuns } from '../../gate/compare.ts';
@@ -8,10 +8,11 @@ import { readGateConfig, type GateBaselineChoice } from '../../gate/config.ts';
 import { loadHistory } from '../../gate/history.ts';
 import { renderGateJunit, renderGateMarkdown, renderGateText, renderGithubAnnotations } from '../../gate/report.ts';
 import { DEFAULT_RULES } from '../../gate/rules.ts';
-import { resolveGateSettings, type GateFlagValues } from '../../gate/settings.ts';
+import { resolveGateSettings, type GateFlagValues } from '../gate-settings.ts';
 import { readRecordFile } from '../../runs/files.ts';
 import type { RunRecord } from '../../runs/schema.ts';
 import { openStore, type RunStore } from '../../store/index.ts';
+import { readStoredRun, writeOutputFile as write } from '../run-refs.ts';
 import type { SetExit } from './run.ts';
 import { storeOption } from './runs.ts';
 
@@ -88,12 +89,7 @@ async function chooseBaseline(store: RunStore | undefined, current: RunRecord, c
   if (choice === undefined) return loadBaseline(store, current.testName);
   if (choice.kind === 'file') return loadBaseline(undefined, current.testName, choice.file);
   const s = store as RunStore;
-  if (choice.kind === 'run') {
-    const id = await s.resolveRunId(choice.run);
-    const record = await s.getRun(id);
-    if (record === undefined) throw new TelltaleError('TT_RUN_NOT_FOUND', `no run with id ${id} in ${s.description}`);
-    return record;
-  }
+  if (choice.kind === 'run') return readStoredRun(s, choice.run);
   const candidates = await s.listRuns({ testName: current.testName, branch: choice.branch, passed: true, limit: 2 });
   const pick = candidates.find((r) => r.id !== current.id);
   if (pick === undefined) {
@@ -104,22 +100,8 @@ async function chooseBaseline(store: RunStore | undefined, current: RunRecord, c
 }
 
 async function storeRun(store: RunStore, run: string | undefined, test: string | undefined): Promise<RunRecord> {
-  let id: string;
-  if (run !== undefined) id = await store.resolveRunId(run);
-  else {
-    const [newest] = await store.listRuns({ testName: test, limit: 1 });
-    if (newest === undefined) throw new TelltaleError('TT_RUN_NOT_FOUND', `no runs${test !== undefined ? ` of test ${JSON.stringify(test)}` : ''} in ${store.description}`);
-    id = newest.id;
-  }
-  const record = await store.getRun(id);
-  if (record === undefined) throw new TelltaleError('TT_RUN_NOT_FOUND', `no run with id ${id} in ${store.description}`);
-  return record;
-}
-
-async function write(file: string, content: string, flag: string): Promise<void> {
-  try {
-    await writeFile(file, content);
-  } catch (err) {
-    throw new TelltaleError('TT_OUTPUT_INVALID', `${flag}: cannot write ${file}: ${(err as Error).message}`, { file, cause: err });
-  }
+  if (run !== undefined) return readStoredRun(store, run);
+  const [newest] = await store.listRuns({ testName: test, limit: 1 });
+  if (newest === undefined) throw new TelltaleError('TT_RUN_NOT_FOUND', `no runs${test !== undefined ? ` of test ${JSON.stringify(test)}` : ''} in ${store.description}`);
+  return readStoredRun(store, newest.id);
 }

@@ -3,10 +3,11 @@
  * the defaults. Only the flags a user actually gave count; commander leaves the others undefined.
  */
 import { TelltaleError } from '../errors.ts';
-import type { GateBaselineChoice, GateConfig } from './config.ts';
-import type { GateOptions } from './compare.ts';
-import { DEFAULT_HISTORY_RUNS } from './history.ts';
-import { DEFAULT_RULES, parseRule, type GateRule } from './rules.ts';
+import type { GateBaselineChoice, GateConfig } from '../gate/config.ts';
+import type { GateOptions } from '../gate/compare.ts';
+import { DEFAULT_HISTORY_RUNS } from '../gate/history.ts';
+import { DEFAULT_RULES, parseRule, type GateRule } from '../gate/rules.ts';
+import { parseCount } from './run-flags.ts';
 
 export interface GateFlagValues {
   rule: string[];
@@ -32,10 +33,7 @@ export interface GateSettings {
   rulesFrom: 'flags' | 'config' | 'defaults';
 }
 
-function wholeNumber(value: string, flag: string, min: number): number {
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) throw new TelltaleError('TT_USAGE', `${flag} ${JSON.stringify(value)}: expected a whole number${min ? ` >= ${min}` : ''}`, { field: flag });
-  return Number(value);
-}
+const wholeNumber = (value: string, flag: string, min: number): number => parseCount(value, flag, min) as number;
 
 export function resolveGateSettings(flags: GateFlagValues, config?: GateConfig): GateSettings {
   if (flags.baseline !== undefined && flags.baselineRun !== undefined) throw new TelltaleError('TT_USAGE', '--baseline and --baseline-run exclude each other', { field: '--baseline' });
