@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelltaleError } from '../../src/errors.ts';
 import { parseGateConfig, readGateConfig } from '../../src/gate/config.ts';
@@ -127,6 +127,20 @@ describe('gate config files on disk', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'telltale-gate-config-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads the example in examples/ci/gate.yaml', async () => {
+    const c = await readGateConfig(path.join(import.meta.dirname, '../../examples/ci/gate.yaml'));
+    expect(c.rules?.map((r) => r.text)).toEqual(['p95 relative_increase > 10%', 'error_rate > 0', 'throughput relative_decrease > 5%']);
+    expect(c.ownRules).toEqual(['GET /api/search', 'POST /api/checkout', 'GET /healthz']);
+    expect(c).toMatchObject({ alpha: 0.01, minIntervals: 10, failOnInconclusive: false, test: 'checkout', baseline: { kind: 'last-passing', branch: 'main' }, history: { runs: 20, minRuns: 5, branch: 'main' } });
+  });
+
+  it('the example workflow is valid YAML and gates with the example config', async () => {
+    const workflow = parse(await readFile(path.join(import.meta.dirname, '../../examples/ci/github-actions.yml'), 'utf8'));
+    const runs = (workflow.jobs.perf.steps as { run?: string }[]).flatMap((s) => s.run ?? []);
+    expect(runs.some((r) => r.startsWith('npx telltale gate --config examples/ci/gate.yaml'))).toBe(true);
+    expect(runs.some((r) => r.includes('npx telltale compare'))).toBe(true);
+  });
 
   it('reads a file, and names a missing one', async () => {
     const file = path.join(dir, 'gate.yaml');
