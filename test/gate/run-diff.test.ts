@@ -66,6 +66,21 @@ describe('run comparison', () => {
     expect(throughput.find('g.series path')).toHaveLength(2);
   });
 
+  it('escapes what the records carry: endpoint names, test names and git fields cannot inject markup', () => {
+    const evil = '<script>alert(1)</script>';
+    const x = structuredClone(a);
+    const y = structuredClone(b);
+    for (const r of [x, y]) {
+      r.endpoints[0].name = evil;
+      r.git.branch = `"><img onerror=alert(1) src=x>`;
+    }
+    const html = renderRunDiffHtml(diffRuns(x, y, RULES), '0.1.0');
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    const $ = cheerio.load(html);
+    expect($('#endpoints code').first().text()).toBe(evil);
+  });
+
   it('shows runs of different tests side by side, flagged and without verdicts', () => {
     const other = sampleRecord({ id: 'cccccccc-3', testName: 'search', seconds: 30, seed: 3 });
     const d = diffRuns(a, other, RULES);
