@@ -21,7 +21,7 @@ function ordered(r: GateResult): Verdict[] {
 }
 
 function historyLine(r: GateResult): string {
-  if (r.history.runs === 0) return 'history: none (too few earlier passing runs); each change is judged on the two runs alone';
+  if (r.history.runs === 0) return `history: none (a noise estimate needs at least ${r.options.minHistory} earlier passing runs in the store); each change is judged on the two runs alone`;
   return `history: ${r.history.runs} earlier runs (the baseline included): changes must also stand out from their run-to-run noise`;
 }
 

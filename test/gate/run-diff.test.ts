@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRule } from '../../src/gate/rules.ts';
 import { diffRuns } from '../../src/gate/run-diff.ts';
 import { renderRunDiffHtml } from '../../src/gate/run-diff-html.ts';
+import { formatMs, formatNumber } from '../../src/load/outputs/html-util.ts';
 import { trendPercentiles } from '../../src/runs/histogram-codec.ts';
 import { sampleRecord } from '../runs/helpers.ts';
 
@@ -64,6 +65,12 @@ describe('run comparison', () => {
     const titles = throughput.find('rect.hz title').map((_, t) => $(t).text()).get().join('\n');
     expect(titles).toContain(`A · aaaaaaaa: ${a.timeline[3].httpReqs}`);
     expect(throughput.find('g.series path')).toHaveLength(2);
+    const p95 = charts.filter((_, f) => $(f).find('figcaption').text().startsWith('p95 latency per second'));
+    const p95Titles = p95.find('rect.hz title').map((_, t) => $(t).text()).get().join('\n');
+    expect(p95Titles).toContain(`B · bbbbbbbb: ${formatMs(b.timeline[5].p95 as number)}`);
+    const errors = charts.filter((_, f) => $(f).find('figcaption').text().startsWith('Error rate'));
+    const failing = a.timeline.find((p) => p.httpReqFailed > 0) as (typeof a.timeline)[number];
+    expect(errors.find('rect.hz title').map((_, t) => $(t).text()).get().join('\n')).toContain(`A · aaaaaaaa: ${formatNumber((100 * failing.httpReqFailed) / failing.httpReqs)}%`);
   });
 
   it('escapes what the records carry: endpoint names, test names and git fields cannot inject markup', () => {
