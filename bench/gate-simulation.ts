@@ -2,7 +2,7 @@
  * The gate's false-alarm rate and power on synthetic pairs of runs, through the real path: requests →
  * Aggregator → MergedResult → run record → compareRuns with the default p95 rule.
  *
- *   node bench/gate-simulation.ts [--pairs 1000] [--seconds 20] [--rps 200]
+ *   node bench/gate-simulation.ts [--pairs 1000] [--seconds 20] [--rps 200] [--history 20]
  *                                 [--run-noise 0.03] [--drift 0.05] [--lag1 0.5] [--seed 1]
  *
  * The model of a run: latencies are lognormal (median 20 ms, sigma 0.35); each second has its own
@@ -10,6 +10,11 @@
  * neighbouring seconds), so seconds are not independent; and each run as a whole is off by a factor
  * exp(N(0, run-noise)), the run-to-run noise of the machine. bench/gate-loopback.ts measures these three on
  * real runs. A/A pairs share every parameter; A/B pairs multiply the current run's latencies by 1 + shift.
+ *
+ * Every pair is judged twice: alone, and with a history — the `--history` (20) A runs before it, as a store
+ * holds the last passing runs of the baseline's branch. The history is a sliding window: each pair's baseline
+ * joins it for the next pairs (so neighbouring pairs share most of their history, as CI jobs on one branch do),
+ * after a warm-up of `--history` runs. `--history 0` judges the pairs alone only.
  *
  * Reports the share of A/A pairs with a regression verdict (the goal is below 1%) and, per shift, the share
  * of A/B pairs flagged, with the smallest shift flagged in at least 95% of pairs; writes
@@ -31,6 +36,7 @@ const RUN_NOISE = numberFlag(flags, 'run-noise', 0.03);
 const SEED = numberFlag(flags, 'seed', 1);
 const DRIFT = numberFlag(flags, 'drift', 0.05);
 const LAG1 = numberFlag(flags, 'lag1', 0.5);
+const HISTORY = numberFlag(flags, 'history', 20);
 const SHIFTS = [0.1, 0.125, 0.15, 0.2, 0.25, 0.3];
 const RULES = [parseRule('p95 relative_increase > 10%')];
 
@@ -101,31 +107,59 @@ function simulatedRun(rand: () => number, id: string, shift: number): RunRecord 
   });
 }
 
-function flaggedShare(shift: number, seed: number): number {
+interface Share {
+  alone: number;
+  withHistory: number;
+}
+
+function flaggedShare(shift: number, seed: number): Share {
   const rand = rng(seed);
-  let flagged = 0;
+  const window: RunRecord[] = [];
+  for (let i = 0; i < HISTORY; i++) window.push(simulatedRun(rand, `h${i}`, 0));
+  let alone = 0;
+  let withHistory = 0;
   for (let i = 0; i < PAIRS; i++) {
     const base = simulatedRun(rand, `b${i}`, 0);
     const cur = simulatedRun(rand, `c${i}`, shift);
-    if (compareRuns(base, cur, RULES).counts.regression > 0) flagged++;
+    if (compareRuns(base, cur, RULES).counts.regression > 0) alone++;
+    if (HISTORY > 0) {
+      if (compareRuns(base, cur, RULES, {}, window).counts.regression > 0) withHistory++;
+      window.push(base);
+      window.shift();
+    }
   }
-  return flagged / PAIRS;
+  return { alone: alone / PAIRS, withHistory: withHistory / PAIRS };
 }
 
 const started = Date.now();
 const falseAlarms = flaggedShare(0, SEED);
 const power = SHIFTS.map((shift, i) => ({ shift, flagged: flaggedShare(shift, SEED + 1 + i) }));
-const smallest = power.find((p) => p.flagged >= 0.95)?.shift;
+const smallest = (key: keyof Share) => power.find((p) => p.flagged[key] >= 0.95)?.shift;
+const pct = (x: number) => `${fmt(x * 100, 1)}%`;
+const smallestText = (s: number | undefined) => (s === undefined ? 'none tried' : `+${fmt(s * 100, 1)}%`);
 
 console.log(
   `gate simulation: ${PAIRS} pairs per row, ${SECONDS} s runs at ${RPS} req/s, run-to-run noise ${RUN_NOISE * 100}%, ` +
-    `per-second drift ${DRIFT * 100}% (lag-1 ${LAG1}), rule "p95 relative_increase > 10%"`,
+    `per-second drift ${DRIFT * 100}% (lag-1 ${LAG1}), rule "p95 relative_increase > 10%", history ${HISTORY} runs`,
 );
+const head = HISTORY > 0 ? ['p95 shift', 'flagged, pair alone', `flagged, with ${HISTORY} runs of history`] : ['p95 shift', 'pairs flagged'];
+const row = (label: string, s: Share) => (HISTORY > 0 ? [label, pct(s.alone), pct(s.withHistory)] : [label, pct(s.alone)]);
+console.log(table(head, [row('0 (A/A)', falseAlarms), ...power.map((p) => row(`+${fmt(p.shift * 100, 1)}%`, p.flagged))]));
 console.log(
-  table(
-    ['p95 shift', 'pairs flagged'],
-    [['0 (A/A)', `${fmt(falseAlarms * 100, 1)}%`], ...power.map((p) => [`+${fmt(p.shift * 100, 1)}%`, `${fmt(p.flagged * 100, 1)}%`])],
-  ),
+  `smallest shift flagged in >= 95% of pairs: alone ${smallestText(smallest('alone'))}` +
+    `${HISTORY > 0 ? `, with history ${smallestText(smallest('withHistory'))}` : ''}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
-console.log(`smallest shift flagged in >= 95% of pairs: ${smallest === undefined ? 'none tried' : `+${fmt(smallest * 100, 1)}%`}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
-writeResult('gate-simulation', { pairs: PAIRS, seconds: SECONDS, rps: RPS, runNoise: RUN_NOISE, drift: DRIFT, lag1: LAG1, seed: SEED, falseAlarms, power, smallestDetected95: smallest, machine: machineInfo() });
+writeResult('gate-simulation', {
+  pairs: PAIRS,
+  seconds: SECONDS,
+  rps: RPS,
+  runNoise: RUN_NOISE,
+  drift: DRIFT,
+  lag1: LAG1,
+  history: HISTORY,
+  seed: SEED,
+  falseAlarms,
+  power,
+  smallestDetected95: { alone: smallest('alone'), withHistory: HISTORY > 0 ? smallest('withHistory') : undefined },
+  machine: machineInfo(),
+});

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   TT_RUN_EXISTS: { exitCode: 3, summary: 'A different run with the same id is already in the store.' },
   TT_BASELINE_NOT_FOUND: { exitCode: 3, summary: 'No baseline is set for the test, or no run qualifies as one.' },
   TT_GATE_FAILED: { exitCode: 99, summary: 'The gate found a regression (or, with --fail-on-inconclusive, could not decide).' },
+  TT_GATE_CONFIG: { exitCode: 3, summary: 'The gate config file (--config gate.yaml) cannot be read, is not YAML or fails validation.' },
   TT_GATE_MISMATCH: { exitCode: 3, summary: 'The runs the gate compares do not fit: another test, or no data for a rule.' },
   TT_TSDB_LOCKED: { exitCode: 3, summary: 'The series store directory is locked by another running process.' },
   TT_TSDB_CORRUPT: { exitCode: 3, summary: 'A series store file (WAL segment, chunk file, index) is damaged beyond what recovery may skip.' },

@@ -10,6 +10,7 @@ import { registerBaseline } from './commands/baseline.ts';
 import { registerGate } from './commands/gate.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerCompare } from './commands/compare.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -27,6 +28,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerGate(program, setExit);
   registerValidate(program, setExit);
   registerServe(program, setExit);
+  registerCompare(program, setExit);
   return program;
 }
 

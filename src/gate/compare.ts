@@ -10,11 +10,17 @@
  * Magnitudes are whole-run values (p95 from the merged histogram, requests per second, failed/all requests); the
  * evidence comes from the 1-second intervals, the first and last second of each run left out (partial seconds,
  * connection set-up). Absolute rules (`error_rate > 0`, `p99 > 800`) judge the current run alone.
+ *
+ * With a history (earlier runs of the test, see noise.ts) a latency or throughput change must also stand out
+ * from the run-to-run spread of the whole-run value: its p-value is the larger of the per-second test's and the
+ * noise test's, an intersection-union test (R. L. Berger, "Multiparameter hypothesis testing and acceptance
+ * sampling", Technometrics 24(4), 1982) that is significant only when both are, at the same level.
  */
 import { TelltaleError } from '../errors.ts';
 import { trendPercentiles, type SerializedTrend } from '../runs/histogram-codec.ts';
 import type { RunRecord } from '../runs/schema.ts';
 import { LATENCY_METRICS, type GateMetric, type GateRule, type RuleKind } from './rules.ts';
+import { noisePValue, runToRunNoise, type RunNoise } from './noise.ts';
 import { holm, mannWhitney, proportionIncrease } from './stats.ts';
 
 export type VerdictKind = 'regression' | 'improvement' | 'no change' | 'inconclusive';
@@ -26,7 +32,13 @@ export interface GateOptions {
   minIntervals?: number;
   /** an inconclusive verdict fails the gate */
   failOnInconclusive?: boolean;
+  /** fewest history runs (the baseline included) to estimate run-to-run noise from (default 5) */
+  minHistory?: number;
+  /** endpoints with rules of their own (from a config file): the rules for every endpoint skip them */
+  ownRules?: readonly string[];
 }
+
+export type ResolvedGateOptions = Required<Omit<GateOptions, 'ownRules'>>;
 
 export interface Verdict {
   rule: string;
@@ -45,6 +57,11 @@ export interface Verdict {
   pValue?: number;
   /** 1-second intervals compared */
   intervals?: { baseline: number; current: number };
+  /**
+   * the run-to-run noise test, when the history allowed one: the history's median whole-run value, the robust
+   * spread of its logs (0.03 ≈ 3%) and the one-sided p-value of the current run against them
+   */
+  noise?: { runs: number; median: number; sigma: number; pValue: number };
   /** one sentence for people */
   reason: string;
 }
@@ -54,7 +71,9 @@ export interface GateResult {
   baselineRunId: string;
   currentRunId: string;
   passed: boolean;
-  options: Required<GateOptions>;
+  options: ResolvedGateOptions;
+  /** the earlier runs (the baseline included) the run-to-run noise was estimated from */
+  history: { runs: number; ids: string[] };
   verdicts: Verdict[];
   counts: Record<VerdictKind, number>;
 }
@@ -135,6 +154,8 @@ interface Pending {
   bad: boolean;
   good: boolean;
   relative: boolean;
+  /** the per-second test's p-value, before the noise test joined it */
+  pIntervals?: number;
 }
 
 const fmt = (metric: GateMetric, v: number | undefined): string => {
@@ -145,7 +166,7 @@ const fmt = (metric: GateMetric, v: number | undefined): string => {
 };
 const signedPct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-function judge(rule: GateRule, endpoint: string | null, base: ScopeData | undefined, cur: ScopeData | undefined, minIntervals: number): Pending {
+function judge(rule: GateRule, endpoint: string | null, base: ScopeData | undefined, cur: ScopeData | undefined, minIntervals: number, noise?: RunNoise): Pending {
   const v: Verdict = { rule: rule.text, metric: rule.metric, kind: rule.kind, endpoint, verdict: 'inconclusive', threshold: rule.threshold, reason: '' };
   const pending: Pending = { v, bad: false, good: false, relative: rule.kind.startsWith('relative') };
   const curValue = cur && wholeRun(cur, rule.metric);
@@ -192,6 +213,13 @@ function judge(rule: GateRule, endpoint: string | null, base: ScopeData | undefi
     const t = mannWhitney(a, b);
     pending.pBad = up ? t.pGreater : t.pLess;
     pending.pGood = up ? t.pLess : t.pGreater;
+    pending.pIntervals = pending.pBad;
+    if (noise !== undefined && curValue > 0) {
+      const pNoise = noisePValue(curValue, noise, up);
+      v.noise = { runs: noise.runs, median: Math.exp(noise.center), sigma: noise.sigma, pValue: pNoise };
+      pending.pBad = Math.max(pending.pBad, pNoise);
+      pending.pGood = Math.max(pending.pGood, noisePValue(curValue, noise, !up));
+    }
   }
   v.pValue = pending.pBad;
   return pending;
@@ -207,12 +235,17 @@ function decide(pending: Pending[], alpha: number): void {
     const delta = p.relative ? signedPct(v.change as number) : `${(v.change as number) >= 0 ? '+' : ''}${fmt(v.metric, v.change)}`;
     const what = `${v.metric} ${fmt(v.metric, v.baseline)} → ${fmt(v.metric, v.current)} (${delta})`;
     const pText = `p = ${(p.pBad as number).toPrecision(2)}`;
+    const n = v.noise;
+    const noiseText = n === undefined ? '' : `run-to-run noise (median ${fmt(v.metric, n.median)}, σ ${(n.sigma * 100).toFixed(1)}% over ${n.runs} runs)`;
     if (p.bad && bad[i]) {
       v.verdict = 'regression';
-      v.reason = `${what}, beyond the threshold and shown by the per-second values (${pText})`;
+      v.reason = `${what}, beyond the threshold and shown by the per-second values${n ? ` and beyond the ${noiseText}` : ''} (${pText})`;
     } else if (p.good && good[i]) {
       v.verdict = 'improvement';
-      v.reason = `${what}, beyond the threshold in the good direction and shown by the per-second values`;
+      v.reason = `${what}, beyond the threshold in the good direction and shown by the per-second values${n ? ` and beyond the ${noiseText}` : ''}`;
+    } else if (p.bad && n !== undefined && n.pValue > (p.pIntervals as number)) {
+      v.verdict = 'no change';
+      v.reason = `${what} is beyond the threshold, but within the ${noiseText} (${pText})`;
     } else if (p.bad) {
       v.verdict = 'no change';
       v.reason = `${what} is beyond the threshold, but the per-second values do not tell it from noise (${pText})`;
@@ -223,12 +256,43 @@ function decide(pending: Pending[], alpha: number): void {
   });
 }
 
-/** Compares `current` with `baseline` under `rules`. */
-export function compareRuns(baseline: RunRecord, current: RunRecord, rules: readonly GateRule[], options: GateOptions = {}): GateResult {
-  const opts: Required<GateOptions> = { alpha: options.alpha ?? 0.01, minIntervals: options.minIntervals ?? 10, failOnInconclusive: options.failOnInconclusive ?? false };
+/** Whole-run values of one record, by metric and scope, computed once: a history is read by every rule. */
+const wholeRunMemo = new WeakMap<RunRecord, Map<string, number | undefined>>();
+
+function wholeRunOf(r: RunRecord, metric: GateMetric, endpoint: string | null): number | undefined {
+  let memo = wholeRunMemo.get(r);
+  if (memo === undefined) wholeRunMemo.set(r, (memo = new Map()));
+  const key = `${metric}\u0000${endpoint ?? ''}\u0000${endpoint === null ? 'all' : 'one'}`;
+  if (!memo.has(key)) {
+    const d = endpoint === null ? overallData(r) : endpointData(r, endpoint);
+    memo.set(key, d === undefined || d.requests === 0 ? undefined : wholeRun(d, metric));
+  }
+  return memo.get(key);
+}
+
+/**
+ * Compares `current` with `baseline` under `rules`. `history`: earlier runs of the same test (the baseline may
+ * be among them; the current run is left out) to estimate the run-to-run noise from; none, and a pair of runs is
+ * judged on its own.
+ */
+export function compareRuns(baseline: RunRecord, current: RunRecord, rules: readonly GateRule[], options: GateOptions = {}, history: readonly RunRecord[] = []): GateResult {
+  const opts: ResolvedGateOptions = {
+    alpha: options.alpha ?? 0.01,
+    minIntervals: options.minIntervals ?? 10,
+    failOnInconclusive: options.failOnInconclusive ?? false,
+    minHistory: options.minHistory ?? 5,
+  };
   if (baseline.testName !== current.testName) {
     throw new TelltaleError('TT_GATE_MISMATCH', `the baseline is a run of test ${JSON.stringify(baseline.testName)}, the current run of ${JSON.stringify(current.testName)}`);
   }
+  for (const h of history) {
+    if (h.testName !== baseline.testName) throw new TelltaleError('TT_GATE_MISMATCH', `history run ${h.id} is a run of test ${JSON.stringify(h.testName)}, not ${JSON.stringify(baseline.testName)}`);
+  }
+  const earlier = [...new Map([baseline, ...history].filter((h) => h.id !== current.id).map((h) => [h.id, h])).values()];
+  const noiseOf = (metric: GateMetric, endpoint: string | null): RunNoise | undefined => {
+    if (metric === 'error_rate' || earlier.length < opts.minHistory) return undefined;
+    return runToRunNoise(earlier.flatMap((h) => wholeRunOf(h, metric, endpoint) ?? []), opts.minHistory);
+  };
   const baseAll = overallData(baseline);
   const curAll = overallData(current);
   for (const [which, d] of [['baseline', baseAll], ['current', curAll]] as const) {
@@ -236,23 +300,38 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, rules: read
   }
   const names = (r: RunRecord) => r.endpoints.filter((e) => !e.other).map((e) => e.name);
   const allNames = [...new Set([...names(baseline), ...names(current)])].sort();
+  const own = new Set(options.ownRules ?? []);
   const pending: Pending[] = [];
+  const add = (rule: GateRule, endpoint: string | null) => {
+    const [b, c] = endpoint === null ? [baseAll, curAll] : [endpointData(baseline, endpoint), endpointData(current, endpoint)];
+    pending.push(judge(rule, endpoint, b, c, opts.minIntervals, rule.kind === 'absolute' ? undefined : noiseOf(rule.metric, endpoint)));
+  };
   for (const rule of rules) {
     if (rule.endpoint !== undefined) {
       if (!allNames.includes(rule.endpoint)) {
         throw new TelltaleError('TT_GATE_MISMATCH', `rule ${JSON.stringify(rule.text)} names endpoint ${JSON.stringify(rule.endpoint)}, which neither run has`);
       }
-      pending.push(judge(rule, rule.endpoint, endpointData(baseline, rule.endpoint), endpointData(current, rule.endpoint), opts.minIntervals));
+      add(rule, rule.endpoint);
       continue;
     }
-    pending.push(judge(rule, null, baseAll, curAll, opts.minIntervals));
+    add(rule, null);
     // one endpoint alone is all requests: judging it again would only repeat the verdict
-    if (allNames.length > 1) for (const name of allNames) pending.push(judge(rule, name, endpointData(baseline, name), endpointData(current, name), opts.minIntervals));
+    if (allNames.length > 1) for (const name of allNames) if (!own.has(name)) add(rule, name);
   }
   decide(pending, opts.alpha);
   const verdicts = pending.map((p) => p.v);
   const counts: Record<VerdictKind, number> = { regression: 0, improvement: 0, 'no change': 0, inconclusive: 0 };
   for (const v of verdicts) counts[v.verdict]++;
   const passed = counts.regression === 0 && !(opts.failOnInconclusive && counts.inconclusive > 0);
-  return { testName: current.testName, baselineRunId: baseline.id, currentRunId: current.id, passed, options: opts, verdicts, counts };
+  const used = earlier.length >= opts.minHistory ? earlier : [];
+  return {
+    testName: current.testName,
+    baselineRunId: baseline.id,
+    currentRunId: current.id,
+    passed,
+    options: opts,
+    history: { runs: used.length, ids: used.map((h) => h.id) },
+    verdicts,
+    counts,
+  };
 }

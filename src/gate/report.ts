@@ -20,8 +20,13 @@ function ordered(r: GateResult): Verdict[] {
   return [...r.verdicts].sort((a, b) => rank[a.verdict] - rank[b.verdict]);
 }
 
+function historyLine(r: GateResult): string {
+  if (r.history.runs === 0) return `history: none (a noise estimate needs at least ${r.options.minHistory} earlier passing runs in the store); each change is judged on the two runs alone`;
+  return `history: ${r.history.runs} earlier runs (the baseline included): changes must also stand out from their run-to-run noise`;
+}
+
 export function renderGateText(r: GateResult): string {
-  const lines = [headline(r), ''];
+  const lines = [headline(r), historyLine(r), ''];
   for (const v of ordered(r)) lines.push(`  ${MARK[v.verdict].padEnd(12)} ${v.rule} · ${scope(v)}: ${v.reason}`);
   return lines.join('\n');
 }
@@ -47,7 +52,8 @@ export function renderGateMarkdown(r: GateResult): string {
       `| ${EMOJI[v.verdict]} | ${v.verdict} | \`${mdCell(v.rule)}\` | ${mdCell(scope(v))} | ${num(v.baseline)} | ${num(v.current)} | ${change} | ${v.pValue === undefined ? '' : v.pValue.toPrecision(2)} |`,
     );
   }
-  out.push('', `<sub>A regression needs a change beyond the rule's threshold and a shift of the per-second values (one-sided Mann-Whitney U, Holm-corrected, α = ${r.options.alpha}).</sub>`, '');
+  const noise = r.history.runs > 0 ? `, and a value beyond the run-to-run noise of ${r.history.runs} earlier runs` : '';
+  out.push('', `<sub>A regression needs a change beyond the rule's threshold and a shift of the per-second values (one-sided Mann-Whitney U, Holm-corrected, α = ${r.options.alpha})${noise}.</sub>`, '');
   return out.join('\n');
 }
 

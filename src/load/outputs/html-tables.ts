@@ -3,7 +3,8 @@ import type { ErrorBreakdownRow, SummaryData, SummaryGroup, SummaryMetric } from
 import { humanizeRate, humanizeTrendStat, humanizeValue, nonTrendColumns, sortMetricNames, submetricLabel } from '../summary/format.ts';
 import { esc } from './html-util.ts';
 
-function table(head: string[], rows: string[][], empty: string, numeric: number[] = []): string {
+/** A table in the report's style; cells are HTML already, `numeric` columns are right-aligned. */
+export function table(head: string[], rows: string[][], empty: string, numeric: number[] = []): string {
   if (rows.length === 0) return `<p class="none">${esc(empty)}</p>`;
   const th = head.map((h, i) => `<th${numeric.includes(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
   const body = rows

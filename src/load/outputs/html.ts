@@ -144,9 +144,9 @@ function timeCharts(report: RunReport): { latency: string; throughput: string; e
 }
 
 /** HdrHistogram-style x position of a percentile: 0 at 0%, 1 at 90%, 2 at 99%, 3 at 99.9% ... */
-const pctX = (p: number): number => -Math.log10(1 - p / 100);
+export const pctX = (p: number): number => -Math.log10(1 - p / 100);
 
-function percentileLabel(x: number): string {
+export function percentileLabel(x: number): string {
   const p = 100 * (1 - 10 ** -x);
   return `${+p.toFixed(Math.max(0, Math.ceil(x - 1e-9) - 1))}%`;
 }
