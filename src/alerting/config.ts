@@ -49,7 +49,7 @@ export function formatPath(parts: ReadonlyArray<string | number | symbol>): stri
 export function loadAlertingConfig(text: string, options: LoadOptions = {}): AlertingConfig {
   const file = options.file ?? 'alertmanager.yml';
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const err = (message: string, at: { line?: number; column?: number; field?: string }, hint?: string): TelltaleError =>
     new TelltaleError('TT_ALERTING_CONFIG', at.field ? `${at.field}: ${message}` : message, {
       file, ...(at.line !== undefined ? { line: at.line } : {}), ...(at.column !== undefined ? { column: at.column } : {}),
