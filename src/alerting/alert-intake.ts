@@ -36,25 +36,45 @@ function time(v: unknown, field: string): number | undefined {
   return ms;
 }
 
-/** Parses the body of `POST /api/v2/alerts`. */
-export function parsePostableAlerts(body: unknown): PostableAlert[] {
+function parseOne(raw: unknown, i: number): PostableAlert {
+  const f = `[${i}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(f, 'expected an alert object');
+  const r = raw as Record<string, unknown>;
+  const labels = labelMap(r.labels, `${f}.labels`, true);
+  if (Object.keys(labels).length === 0) bad(`${f}.labels`, 'an alert needs at least one label');
+  const startsAt = time(r.startsAt, `${f}.startsAt`);
+  const endsAt = time(r.endsAt, `${f}.endsAt`);
+  if (startsAt !== undefined && endsAt !== undefined && endsAt < startsAt) bad(`${f}.endsAt`, 'is before startsAt');
+  if (r.generatorURL !== undefined && typeof r.generatorURL !== 'string') bad(`${f}.generatorURL`, 'expected a string');
+  const a: PostableAlert = { labels, annotations: labelMap(r.annotations, `${f}.annotations`, false) };
+  if (startsAt !== undefined) a.startsAt = startsAt;
+  if (endsAt !== undefined) a.endsAt = endsAt;
+  if (typeof r.generatorURL === 'string' && r.generatorURL !== '') a.generatorURL = r.generatorURL;
+  return a;
+}
+
+export interface ParsedAlerts {
+  alerts: PostableAlert[];
+  /** one per refused alert, naming it (`[3].labels`) */
+  errors: TelltaleError[];
+}
+
+/**
+ * Parses the body of `POST /api/v2/alerts`. As in Alertmanager, the valid alerts of a batch are taken even
+ * when others are refused, so one bad alert does not lose the rest; a body that is not an array is refused.
+ */
+export function parsePostableAlerts(body: unknown): ParsedAlerts {
   if (!Array.isArray(body)) bad('body', 'expected a JSON array of alerts');
-  return body.map((raw, i) => {
-    const f = `[${i}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(f, 'expected an alert object');
-    const r = raw as Record<string, unknown>;
-    const labels = labelMap(r.labels, `${f}.labels`, true);
-    if (Object.keys(labels).length === 0) bad(`${f}.labels`, 'an alert needs at least one label');
-    const startsAt = time(r.startsAt, `${f}.startsAt`);
-    const endsAt = time(r.endsAt, `${f}.endsAt`);
-    if (startsAt !== undefined && endsAt !== undefined && endsAt < startsAt) bad(`${f}.endsAt`, 'is before startsAt');
-    if (r.generatorURL !== undefined && typeof r.generatorURL !== 'string') bad(`${f}.generatorURL`, 'expected a string');
-    const a: PostableAlert = { labels, annotations: labelMap(r.annotations, `${f}.annotations`, false) };
-    if (startsAt !== undefined) a.startsAt = startsAt;
-    if (endsAt !== undefined) a.endsAt = endsAt;
-    if (typeof r.generatorURL === 'string' && r.generatorURL !== '') a.generatorURL = r.generatorURL;
-    return a;
+  const out: ParsedAlerts = { alerts: [], errors: [] };
+  body.forEach((raw, i) => {
+    try {
+      out.alerts.push(parseOne(raw, i));
+    } catch (err) {
+      if (!(err instanceof TelltaleError)) throw err;
+      out.errors.push(err);
+    }
   });
+  return out;
 }
 
 /**

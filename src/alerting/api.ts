@@ -70,18 +70,33 @@ export class AlertingApi {
     this.startedAt = dispatcher.clock.now();
   }
 
-  /** The body of `POST /api/v2/alerts` (validated; nothing is taken when any alert is malformed). */
+  /**
+   * The body of `POST /api/v2/alerts`: the valid alerts are taken; when some were refused, a TT_ALERTING_INPUT
+   * error naming the first (and counting the others) is thrown after the rest were taken.
+   */
   postAlerts(body: unknown): Alert[] {
-    return this.dispatcher.receive(parsePostableAlerts(body));
+    const { alerts, errors } = parsePostableAlerts(body);
+    const taken = this.dispatcher.receive(alerts);
+    if (errors.length > 0) {
+      const first = errors[0];
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more refused alert${errors.length > 2 ? 's' : ''})` : '';
+      throw new TelltaleError('TT_ALERTING_INPUT', `${first.message}${more}; ${taken.length} valid alert${taken.length === 1 ? '' : 's'} taken`, {
+        ...(first.field ? { field: first.field } : {}),
+        hint: errors.slice(1, 10).map((e) => e.message).join('\n') || undefined,
+      });
+    }
+    return taken;
   }
 
-  /** Alerts from the rule evaluator, already as objects. */
+  /** Alerts from the rule evaluator, already as objects; refuses the whole call when one is malformed (a bug). */
   receive(alerts: readonly PostableAlert[]): Alert[] {
-    return this.dispatcher.receive(parsePostableAlerts(alerts.map((a) => ({
+    const { alerts: parsed, errors } = parsePostableAlerts(alerts.map((a) => ({
       ...a,
       ...(a.startsAt !== undefined ? { startsAt: new Date(a.startsAt).toISOString() } : {}),
       ...(a.endsAt !== undefined ? { endsAt: new Date(a.endsAt).toISOString() } : {}),
-    }))));
+    })));
+    if (errors.length > 0) throw errors[0];
+    return this.dispatcher.receive(parsed);
   }
 
   private view(a: Alert): GettableAlert {

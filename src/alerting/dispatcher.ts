@@ -167,8 +167,10 @@ export class Dispatcher {
       }
     }
     await Promise.all(tasks);
+    const grouped = new Set<string>();
+    for (const g of this.groups.values()) for (const fp of g.alerts.keys()) grouped.add(fp);
     for (const [fp, a] of this.alerts) {
-      if (a.endsAt + RESOLVED_RETENTION_MS <= now && ![...this.groups.values()].some((g) => g.alerts.has(fp))) this.alerts.delete(fp);
+      if (a.endsAt + RESOLVED_RETENTION_MS <= now && !grouped.has(fp)) this.alerts.delete(fp);
     }
     if (now - this.lastPrune > 3_600_000) {
       this.lastPrune = now;

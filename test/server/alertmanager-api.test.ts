@@ -65,7 +65,7 @@ describe('POST /api/v2/alerts and GET /api/v2/alerts', () => {
     expect(filtered.map((a: any) => a.labels.job)).toEqual(['db']);
   });
 
-  it('refuses malformed bodies with 400 naming the field, and takes nothing from them', async () => {
+  it('refuses malformed alerts with 400 naming the field, and takes the valid ones of the batch', async () => {
     const { app } = await setup();
     const cases: Array<[unknown, RegExp]> = [
       [{ labels: {} }, /body: expected a JSON array/],
@@ -83,7 +83,12 @@ describe('POST /api/v2/alerts and GET /api/v2/alerts', () => {
     }
     const broken = await app.inject({ method: 'POST', url: '/api/v2/alerts', headers: { 'content-type': 'application/json' }, payload: '[{"labels":' });
     expect(broken.statusCode).toBe(400);
-    expect((await app.inject({ method: 'GET', url: '/api/v2/alerts' })).json()).toEqual([]);
+    // only the one valid alert ({a="b"}) of all those batches was taken
+    expect((await app.inject({ method: 'GET', url: '/api/v2/alerts' })).json().map((a: any) => a.labels)).toEqual([{ a: 'b' }]);
+    const mixed = await app.inject({ method: 'POST', url: '/api/v2/alerts', payload: [{ labels: {} }, { labels: { c: 'd' } }, { labels: { e: 5 } }] });
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json().message).toBe('[0].labels: an alert needs at least one label (and 1 more refused alert); 1 valid alert taken');
+    expect((await app.inject({ method: 'GET', url: '/api/v2/alerts' })).json()).toHaveLength(2);
   });
 });
 
