@@ -57,8 +57,10 @@ export interface EmailConfig extends DeliveryOptions {
   authPassword?: string;
   authIdentity?: string;
   requireTls: boolean;
-  /** accept a self-signed server certificate (tls_config.insecure_skip_verify) */
+  /** accept any server certificate (tls_config.insecure_skip_verify) */
   insecureSkipVerify: boolean;
+  /** PEM CA certificates to trust as well (tls_config.ca_file or ca) */
+  ca?: string;
   headers: Readonly<Record<string, string>>;
 }
 export interface AlertmanagerForwardConfig extends DeliveryOptions { kind: 'alertmanager'; url: string }
@@ -221,6 +223,9 @@ export function compileReceiver(raw: RawReceiver, at: ReadonlyArray<string | num
       ...(identity !== undefined ? { authIdentity: identity } : {}),
       requireTls: c.require_tls ?? g.smtp_require_tls ?? true,
       insecureSkipVerify: c.tls_config?.insecure_skip_verify ?? false,
+      ...(c.tls_config?.ca !== undefined || c.tls_config?.ca_file !== undefined
+        ? { ca: secret(c.tls_config.ca, c.tls_config.ca_file, [...p, 'tls_config', 'ca_file'], ctx) }
+        : {}),
       headers: c.headers ?? {},
     });
   });

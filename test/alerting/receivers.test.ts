@@ -114,15 +114,6 @@ describe('webhook options', () => {
   });
 });
 
-describe('e-mail without an SMTP client', () => {
-  it('fails visibly instead of dropping the notification', async () => {
-    const h = await harness(`${route}receivers:\n  - name: r\n    email_configs: [{ to: a@example.com, from: b@example.com, smarthost: "127.0.0.1:2525", require_tls: false }]\n`);
-    h.dispatcher.receive([{ labels: { alertname: 'X' } }]);
-    await advanceBy(h.dispatcher, h.clock, 11_000);
-    expect(h.events).toEqual([expect.objectContaining({ type: 'notify_failed', error: expect.stringMatching(/e-mail .* not supported/) })]);
-  });
-});
-
 describe.skipIf(!hasAlertmanager())('forwarding to a real Alertmanager', () => {
   it('the alerts show up in its /api/v2/alerts with the same labels and fingerprints, and resolve there', async () => {
     const am = await startAlertmanager('route:\n  receiver: none\nreceivers:\n  - name: none\n');

@@ -1,7 +1,7 @@
 /** The notifier for each kind of receiver integration. */
 import type { IntegrationConfig } from '../receiver-config.ts';
 import { alertmanagerNotifier } from './alertmanager.ts';
-import { NotifyError } from './delivery.ts';
+import { emailNotifier } from './email.ts';
 import type { Notifier } from './notification.ts';
 import { pagerdutyNotifier } from './pagerduty.ts';
 import { slackNotifier } from './slack.ts';
@@ -20,11 +20,6 @@ export function createNotifier(config: IntegrationConfig): Notifier {
     case 'alertmanager':
       return alertmanagerNotifier(config);
     case 'email':
-      // e-mail needs an SMTP client (nodemailer); until then the notification fails visibly, never silently
-      return {
-        send: async () => {
-          throw new NotifyError(`e-mail to ${config.to.join(', ')} via ${config.host}:${config.port} is not supported yet`, false);
-        },
-      };
+      return emailNotifier(config);
   }
 }
