@@ -9,7 +9,6 @@ import { alertLine, defaultTitle, templateData, type Notification, type Notifier
 import { address, sendMail } from './smtp-client.ts';
 
 function encodeHeader(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value).toString('base64')}?=`;
 }
 
