@@ -86,7 +86,14 @@ export class Dispatcher {
     };
     this.notifierFor = options.notifierFor ?? createNotifier;
     this.onEvent = options.onEvent ?? (() => undefined);
-    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    // work due now runs on the next turn of the event loop, not after setTimeout's 1 ms minimum
+    this.timers = options.timers ?? {
+      setTimeout: (fn, ms) => (ms <= 0 ? { immediate: setImmediate(fn) } : setTimeout(fn, ms)),
+      clearTimeout: (h) => {
+        if (h && typeof h === 'object' && 'immediate' in h) clearImmediate((h as { immediate: NodeJS.Immediate }).immediate);
+        else clearTimeout(h as NodeJS.Timeout);
+      },
+    };
   }
 
   /** A dispatcher with its silences and acknowledgements loaded from the store. */
