@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   TT_PROMQL_PARSE: { exitCode: 2, summary: 'A PromQL expression does not parse or does not type-check.' },
   TT_PROMQL_EXEC: { exitCode: 3, summary: 'A PromQL query failed while it ran (limits, timeout, many-to-many matching ...).' },
   TT_SERVE_CONFIG: { exitCode: 104, summary: 'The server configuration (flags or config file) is invalid.' },
+  TT_ALERTING_CONFIG: { exitCode: 104, summary: 'The alerting configuration (alertmanager.yml) is invalid.' },
+  TT_ALERTING_INPUT: { exitCode: 2, summary: 'An alert, silence or acknowledgement sent to the alerting API is malformed.' },
+  TT_ALERTING_NOT_FOUND: { exitCode: 3, summary: 'No silence, alert or alert group has the given id.' },
+  TT_ALERTING_NOTIFY: { exitCode: 3, summary: 'A receiver could not be notified after every allowed attempt.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 
