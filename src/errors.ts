@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   TT_INGEST_INVALID: { exitCode: 2, summary: 'An exposition body, OTLP payload or remote_write request is malformed.' },
   TT_PROMQL_PARSE: { exitCode: 2, summary: 'A PromQL expression does not parse or does not type-check.' },
   TT_PROMQL_EXEC: { exitCode: 3, summary: 'A PromQL query failed while it ran (limits, timeout, many-to-many matching ...).' },
+  TT_CHECK_INVALID: { exitCode: 104, summary: 'A synthetic check definition (or a JSON path / assertion in it) failed validation.' },
   TT_SERVE_CONFIG: { exitCode: 104, summary: 'The server configuration (flags or config file) is invalid.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
