@@ -145,7 +145,9 @@ function requestOnce(
       }
       socket.once('data', () => { if (firstByteAt === 0) firstByteAt = ctx.elapsed(); });
     });
+    let responded = false;
     req.on('response', (res) => {
+      responded = true;
       if (firstByteAt === 0) firstByteAt = ctx.elapsed();
       const chunks: Buffer[] = [];
       let size = 0;
@@ -188,7 +190,7 @@ function requestOnce(
       });
     });
     req.on('error', (err) => fail(new Error(describeRequestError(err, ctx.signal), { cause: err })));
-    req.on('close', () => fail(new Error('the connection closed before a response arrived')));
+    req.on('close', () => fail(new Error(responded ? 'the connection closed before the response body was complete' : 'the connection closed before a response arrived')));
     req.end(body);
   });
 }
