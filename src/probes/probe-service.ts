@@ -56,7 +56,8 @@ export class ProbeService {
       onRemove: async (def, last) => {
         if (def.type === 'heartbeat') this.heartbeats.unregister(def.name);
         this.history.remove(def.name);
-        if (last !== undefined) await writeSamples(options.storage, staleSamples(def, last), clock.now());
+        // After the last sample, never at its timestamp (that would be a conflicting duplicate).
+        if (last !== undefined) await writeSamples(options.storage, staleSamples(def, last), Math.max(clock.now(), Math.round(last.startedAt) + 1));
       },
       onError: (def, err) => options.onError?.(def.name, err),
     });
