@@ -57,7 +57,7 @@ export async function performHttpRequest(options: HttpRequestOptions, ctx: Probe
     for (const k of Object.keys(phases) as (keyof HttpPhases)[]) phases[k] += hop.phases[k];
     const location = hop.headers.location;
     if (!options.followRedirects || !REDIRECT_STATUSES.has(hop.status) || location === undefined) {
-      return { ...hop, body: decode(hop.body, hop.headers['content-encoding'], options.maxBodyBytes), redirects, finalUrl: url.href, phases };
+      return { ...hop, body: decode(hop.body, hop.headers['content-encoding'], options.maxBodyBytes), redirects, finalUrl: redactedHref(url), phases };
     }
     if (redirects >= options.maxRedirects) {
       throw new Error(`stopped after ${options.maxRedirects} redirect${options.maxRedirects === 1 ? '' : 's'} (the last one to ${shorten(location)})`);
@@ -123,6 +123,8 @@ function requestOnce(
       headers: { ...headers, connection: 'close', ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
       agent: false,
       signal: ctx.signal,
+      // Credentials in the URL become Basic authorization, as in curl and Go (unless a header sets it).
+      ...(url.username !== '' && headers.authorization === undefined ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
       ...(options.ipFamily === 0 ? {} : { family: options.ipFamily }),
       ...(secure
         ? {
@@ -243,6 +245,14 @@ function lowerCaseKeys(h: Readonly<Record<string, string>>): Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
   return out;
+}
+
+/** The URL without its password, for results that reach the dashboard and notifications. */
+function redactedHref(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = 'xxxxx';
+  return copy.href;
 }
 
 function shorten(s: string): string {

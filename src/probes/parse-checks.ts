@@ -160,7 +160,7 @@ function parseCheck(raw: unknown, at: FieldPath, options: ParseChecksOptions, pr
       if (url !== undefined && url.protocol !== 'http:' && url.protocol !== 'https:') problem(['request', 'url'], `expected an http:// or https:// URL, got ${url.protocol}`);
       for (const [name, value] of Object.entries(r.headers)) {
         if (!HEADER_NAME.test(name)) problem(['request', 'headers', name], 'is not a valid header name');
-        else if (/[\r\n\0]/.test(value)) problem(['request', 'headers', name], 'holds a line break or NUL');
+        else if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) problem(['request', 'headers', name], 'holds a control character or a character outside Latin-1 (encode it)');
       }
       return { ...common, type: 'http', request: { ...r, method: r.method.toUpperCase(), url: url?.href ?? r.url } };
     }

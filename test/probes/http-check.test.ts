@@ -185,6 +185,35 @@ describe('HTTP check against a local server', () => {
   });
 });
 
+describe('HTTP check addressing', () => {
+  it('reaches an IPv6 server by literal and by name with ipFamily 6', async () => {
+    const { createServer } = await import('node:http');
+    const v6 = createServer((_req, res) => res.end('six'));
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+    const port = (v6.address() as { port: number }).port;
+    try {
+      const literal = await probe({ type: 'http', request: { url: `http://[::1]:${port}/` }, assertions: [{ source: 'textBody', comparison: 'equals', target: 'six' }] });
+      expect(literal.failures).toEqual([]);
+      // Whether "localhost" has an IPv6 address depends on the machine's /etc/hosts; the family is honoured either way.
+      const hasV6 = await (await import('node:dns')).promises.lookup('localhost', { family: 6 }).then(() => true, () => false);
+      const byName = await probe({ type: 'http', request: { url: `http://localhost:${port}/`, ipFamily: 6 } });
+      if (hasV6) expect(byName.status).toBe('passed');
+      else expect(byName.error).toMatch(/ENOTFOUND|EAI_/);
+      const wrongFamily = await probe({ type: 'http', request: { url: `http://localhost:${port}/`, ipFamily: 4 } });
+      expect(wrongFamily.error).toMatch(/ECONNREFUSED/);
+    } finally {
+      await new Promise<void>((resolve) => v6.close(() => resolve()));
+    }
+  });
+
+  it('sends URL credentials as Basic authorization and keeps the password out of the result', async () => {
+    const r = await probe({ type: 'http', request: { url: `http://ops:s3cr%3At@127.0.0.1:${api.port}/echo` }, assertions: [{ source: 'jsonBody', property: '$.auth', comparison: 'equals', target: `Basic ${Buffer.from('ops:s3cr:t').toString('base64')}` }] });
+    expect(r.failures).toEqual([]);
+    expect(r.http!.finalUrl).toBe(`http://ops:xxxxx@127.0.0.1:${api.port}/echo`);
+    expect(JSON.stringify(r)).not.toContain('s3cr');
+  });
+});
+
 describe('HTTP check against hostile servers', () => {
   it('a server that sends garbage', async () => {
     const s = await startTcp((sock) => sock.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
