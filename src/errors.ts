@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   TT_INGEST_INVALID: { exitCode: 2, summary: 'An exposition body, OTLP payload or remote_write request is malformed.' },
   TT_PROMQL_PARSE: { exitCode: 2, summary: 'A PromQL expression does not parse or does not type-check.' },
   TT_PROMQL_EXEC: { exitCode: 3, summary: 'A PromQL query failed while it ran (limits, timeout, many-to-many matching ...).' },
+  TT_CHECK_INVALID: { exitCode: 104, summary: 'A synthetic check definition (or a JSON path / assertion in it) failed validation.' },
   TT_SERVE_CONFIG: { exitCode: 104, summary: 'The server configuration (flags or config file) is invalid.' },
   TT_ALERTING_CONFIG: { exitCode: 104, summary: 'The alerting configuration (alertmanager.yml) is invalid.' },
   TT_ALERTING_INPUT: { exitCode: 2, summary: 'An alert, silence or acknowledgement sent to the alerting API is malformed.' },
