@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   TT_PROMQL_PARSE: { exitCode: 2, summary: 'A PromQL expression does not parse or does not type-check.' },
   TT_PROMQL_EXEC: { exitCode: 3, summary: 'A PromQL query failed while it ran (limits, timeout, many-to-many matching ...).' },
   TT_SERVE_CONFIG: { exitCode: 104, summary: 'The server configuration (flags or config file) is invalid.' },
+  TT_TEMPLATE_INVALID: { exitCode: 104, summary: 'An alert template (label or annotation) does not parse, calls an unknown function, or fails while it runs.' },
+  TT_RULES_INVALID: { exitCode: 1, summary: 'A Prometheus rule file does not parse or fails validation.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 
