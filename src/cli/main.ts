@@ -8,6 +8,7 @@ import { registerCapacity } from './commands/capacity.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerBaseline } from './commands/baseline.ts';
 import { registerGate } from './commands/gate.ts';
+import { registerRules } from './commands/rules.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerRuns(program, setExit);
   registerBaseline(program, setExit);
   registerGate(program, setExit);
+  registerRules(program, setExit);
   return program;
 }
 
