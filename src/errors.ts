@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   TT_ALERTING_INPUT: { exitCode: 2, summary: 'An alert, silence or acknowledgement sent to the alerting API is malformed.' },
   TT_ALERTING_NOT_FOUND: { exitCode: 3, summary: 'No silence, alert or alert group has the given id.' },
   TT_ALERTING_NOTIFY: { exitCode: 3, summary: 'A receiver could not be notified after every allowed attempt.' },
+  TT_TEMPLATE_INVALID: { exitCode: 104, summary: 'An alert template (label or annotation) does not parse, calls an unknown function, or fails while it runs.' },
+  TT_RULES_INVALID: { exitCode: 1, summary: 'A Prometheus rule file does not parse or fails validation.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 

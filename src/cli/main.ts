@@ -11,6 +11,7 @@ import { registerGate } from './commands/gate.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerRules } from './commands/rules.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -29,6 +30,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerValidate(program, setExit);
   registerServe(program, setExit);
   registerCompare(program, setExit);
+  registerRules(program, setExit);
   return program;
 }
 
