@@ -1,0 +1,87 @@
+/**
+ * A uPlot time-series chart of query_range results on the range's step grid (gaps where a series has no
+ * sample), with optional vertical markers (deployments) drawn over the plot.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Range, SamplePair } from '../api.ts';
+
+export interface Line {
+  label: string;
+  values: SamplePair[];
+}
+
+const COLORS = ['#2563eb', '#d97706', '#dc2626', '#059669', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c'];
+
+export function alignLines(lines: Line[], range: Range): uPlot.AlignedData {
+  const xs: number[] = [];
+  for (let t = range.start; t <= range.end; t += range.step) xs.push(t);
+  const index = new Map(xs.map((t, i) => [t, i]));
+  const ys = lines.map((l) => {
+    const col: Array<number | null> = xs.map(() => null);
+    for (const [t, v] of l.values) {
+      const i = index.get(Math.round(t));
+      const n = Number(v);
+      if (i !== undefined && Number.isFinite(n)) col[i] = n;
+    }
+    return col;
+  });
+  return [xs, ...ys] as uPlot.AlignedData;
+}
+
+function markersPlugin(markers: number[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = '#7c3aed';
+        ctx.setLineDash([4, 4]);
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        for (const t of markers) {
+          const x = Math.round(u.valToPos(t, 'x', true));
+          if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export function Chart(props: { title: string; lines: Line[]; range: Range; format: (v: number) => string; markers?: number[]; height?: number }) {
+  const box = useRef<HTMLDivElement>(null);
+  const { lines, range, format, markers, title } = props;
+  const height = props.height ?? 200;
+  useEffect(() => {
+    const el = box.current;
+    if (el === null) return;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      scales: { x: { time: true, min: range.start, max: range.end } },
+      axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } }, { stroke: 'currentColor', size: 64, values: (_u, vals) => vals.map((v) => (v === null ? '' : format(v))), grid: { stroke: 'rgba(128,128,128,0.15)' } }],
+      series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)), spanGaps: false }))],
+      legend: { show: lines.length > 0 },
+      plugins: markers && markers.length > 0 ? [markersPlugin(markers)] : [],
+    };
+    const plot = new uPlot(opts, alignLines(lines, range), el);
+    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.destroy();
+    };
+  }, [lines, range, format, markers, height]);
+  return (
+    <figure class="chart">
+      <figcaption>{title}</figcaption>
+      {lines.length === 0 ? <div class="empty">no data in this range</div> : null}
+      <div ref={box} class="plot" />
+    </figure>
+  );
+}
