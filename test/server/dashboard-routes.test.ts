@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { telltaleConfigSchema } from '../../src/config/telltale-config.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { dashboardRoutes } from '../../src/server/routes/dashboard.ts';
+import { dashboardRoutes, ensureDashboardBuilt } from '../../src/server/routes/dashboard.ts';
 import { runsRoutes } from '../../src/server/routes/runs.ts';
 import { selectorMatchers, servicesRoutes } from '../../src/server/routes/services.ts';
 import { openStore, type RunStore } from '../../src/store/index.ts';
@@ -171,4 +171,19 @@ describe('dashboard static files', () => {
     expect(res.statusCode).toBe(503);
     expect(res.body).toMatch(/node web\/build\.ts/);
   });
+
+  it('builds the real bundle when it is missing, once, and serves it', async () => {
+    const out = path.join(dir, 'built');
+    expect(await ensureDashboardBuilt(out)).toBe('built');
+    expect(await ensureDashboardBuilt(out)).toBe('present');
+    app = await buildApp({ plugins: [dashboardRoutes({ dist: out })] });
+    const html = (await app.inject('/')).body;
+    const script = /<script type="module" crossorigin src="(\/assets\/index-[\w-]+\.js)">/.exec(html);
+    expect(script, html).not.toBeNull();
+    const js = await app.inject({ url: script![1], headers: { 'accept-encoding': 'gzip' } });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['cache-control']).toMatch(/immutable/);
+    // nothing in the bundle loads from another origin at runtime
+    expect(gunzipSync(js.rawPayload).toString()).not.toMatch(/https?:\/\/(fonts\.|cdn|unpkg)/);
+  }, 60_000);
 });

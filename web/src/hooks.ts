@@ -29,3 +29,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], refreshMs?: 
   }, [refreshMs, reload]);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
+
+/** The current time (epoch ms), ticking every `everyMs` while the tab is visible: live pages move their range with it. */
+export function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = setInterval(() => document.visibilityState === 'visible' && setNow(Date.now()), everyMs);
+    return () => clearInterval(id);
+  }, [everyMs]);
+  return now;
+}

@@ -67,6 +67,17 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: Asset): Fasti
   return reply.send(asset.body);
 }
 
+/**
+ * Builds the dashboard when its files are missing (a source checkout that was never built). Vite is a
+ * development dependency, so the build script is only loaded then.
+ */
+export async function ensureDashboardBuilt(dist: string = DEFAULT_DIST): Promise<'present' | 'built'> {
+  if (existsSync(path.join(dist, 'index.html'))) return 'present';
+  const { buildDashboard } = await import('../../../web/build.ts');
+  await buildDashboard({ outDir: dist });
+  return 'built';
+}
+
 export interface DashboardOptions {
   /** the built files (default: web/dist of this checkout) */
   dist?: string;

@@ -60,12 +60,19 @@ export function Chart(props: { title: string; lines: Line[]; range: Range; forma
   useEffect(() => {
     const el = box.current;
     if (el === null) return;
+    // the legend shows the hovered point, and the latest value while the cursor is elsewhere
+    const legendValue = (u: uPlot, v: number | null, si: number, idx: number | null): string => {
+      if (idx !== null) return v === null ? '–' : format(v);
+      const col = u.data[si] as Array<number | null>;
+      for (let i = col.length - 1; i >= 0; i--) if (col[i] !== null) return format(col[i] as number);
+      return '–';
+    };
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
       scales: { x: { time: true, min: range.start, max: range.end } },
       axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } }, { stroke: 'currentColor', size: 64, values: (_u, vals) => vals.map((v) => (v === null ? '' : format(v))), grid: { stroke: 'rgba(128,128,128,0.15)' } }],
-      series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)), spanGaps: false }))],
+      series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 1.5, value: legendValue, spanGaps: false }))],
       legend: { show: lines.length > 0 },
       plugins: markers && markers.length > 0 ? [markersPlugin(markers)] : [],
     };

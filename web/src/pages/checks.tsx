@@ -16,12 +16,10 @@ interface CheckRow {
 const WINDOWS = ['24h', '7d', '30d'] as const;
 
 async function loadChecks(): Promise<CheckRow[]> {
-  const [status, duration, u24, u7, u30] = await Promise.all([
-    queryVector(checkStatus()),
-    queryVector(checkDuration()),
-    ...WINDOWS.map((w) => queryVector(checkUptime(w))),
+  const [[status, duration, u24, u7, u30], recent] = await Promise.all([
+    Promise.all([queryVector(checkStatus()), queryVector(checkDuration()), ...WINDOWS.map((w) => queryVector(checkUptime(w)))]),
+    query(checkRecent('30m')),
   ]);
-  const recent = await query(checkRecent('30m'));
   const rows = new Map<string, CheckRow>();
   const row = (name: string) => {
     let r = rows.get(name);

@@ -7,7 +7,7 @@ import { amAlerts, queryRange, queryVector, services, type AmAlert, type Range, 
 import { Chart, type Line } from '../components/chart.tsx';
 import { Dot, Loading, Problem, RangePicker, Section } from '../components/common.tsx';
 import { bytes, dateTime, ms, percent, rate } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useLoad, useNow } from '../hooks.ts';
 import {
   cpuCores, endpointErrors, endpointQuantile, endpointRate, errorRatio, inFlight, latencyQuantile, rateWindow, requestRate, residentMemory, serviceChecks, startTimes,
 } from '../queries.ts';
@@ -79,7 +79,8 @@ const pct = (v: number) => percent(v, 1);
 function ServiceBody(props: { service: Service; rangeName: string }) {
   const s = props.service;
   const t = s.targets;
-  const r = useMemo(() => rangeFor(props.rangeName), [props.rangeName, s.name]);
+  const now = useNow(30_000);
+  const r = useMemo(() => rangeFor(props.rangeName, now), [props.rangeName, s.name, now]);
   const charts = useLoad(() => loadCharts(s, r), [s.name, r]);
   const endpoints = useLoad(() => loadEndpoints(s, r.end - r.start), [s.name, r]);
   const checks = useLoad(() => queryVector(serviceChecks(s.name, s.matchers)), [s.name], 15_000);
