@@ -105,6 +105,11 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     await page.waitForURL(/range=15m/);
     await page.locator('.chart canvas').first().waitFor();
     await shot('service');
+    await page.setViewportSize({ width: 390, height: 844 });
+    // the charts follow their box's width (ResizeObserver)
+    await expect.poll(async () => (await page.locator('.chart canvas').first().boundingBox())?.width ?? Infinity).toBeLessThan(390);
+    await shot('service-phone');
+    await page.setViewportSize({ width: 1366, height: 900 });
   });
 
   it('load runs: a run summary and two runs compared with the gate', async () => {

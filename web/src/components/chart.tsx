@@ -5,30 +5,12 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Range, SamplePair } from '../api.ts';
+import type { Range } from '../api.ts';
+import { alignLines, type Line } from '../align.ts';
 
-export interface Line {
-  label: string;
-  values: SamplePair[];
-}
+export type { Line };
 
 const COLORS = ['#2563eb', '#d97706', '#dc2626', '#059669', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c'];
-
-export function alignLines(lines: Line[], range: Range): uPlot.AlignedData {
-  const xs: number[] = [];
-  for (let t = range.start; t <= range.end; t += range.step) xs.push(t);
-  const index = new Map(xs.map((t, i) => [t, i]));
-  const ys = lines.map((l) => {
-    const col: Array<number | null> = xs.map(() => null);
-    for (const [t, v] of l.values) {
-      const i = index.get(Math.round(t));
-      const n = Number(v);
-      if (i !== undefined && Number.isFinite(n)) col[i] = n;
-    }
-    return col;
-  });
-  return [xs, ...ys] as uPlot.AlignedData;
-}
 
 function markersPlugin(markers: number[]): uPlot.Plugin {
   return {
@@ -76,7 +58,7 @@ export function Chart(props: { title: string; lines: Line[]; range: Range; forma
       legend: { show: lines.length > 0 },
       plugins: markers && markers.length > 0 ? [markersPlugin(markers)] : [],
     };
-    const plot = new uPlot(opts, alignLines(lines, range), el);
+    const plot = new uPlot(opts, alignLines(lines, range) as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height }));
     ro.observe(el);
     return () => {

@@ -3,32 +3,13 @@
  * (`/api/v1/alerts`), acknowledgement, silences with a duration, and expiring a silence.
  */
 import { useState } from 'preact/hooks';
-import { acknowledge, amAlerts, amSilences, createSilence, expireSilence, ruleAlerts, type AmAlert, type Labels, type Matcher, type Silence } from '../api.ts';
+import { acknowledge, amAlerts, amSilences, createSilence, expireSilence, ruleAlerts, type AmAlert, type Labels, type Silence } from '../api.ts';
 import { Dot, Problem, Section } from '../components/common.tsx';
 import { ago, dateTime } from '../format.ts';
 import { useLoad } from '../hooks.ts';
+import { matchersText, parseMatchers } from '../matchers.ts';
 
 const DURATIONS: Record<string, number> = { '30m': 1800, '1h': 3600, '4h': 14_400, '1d': 86_400, '7d': 604_800 };
-
-/** `alertname="X", severity=~"crit.*"` → Alertmanager matchers. */
-export function parseMatchers(text: string): Matcher[] {
-  const out: Matcher[] = [];
-  const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
-  let rest = text.trim().replace(/^\{|\}$/g, '');
-  re.lastIndex = 0;
-  while (rest.trim() !== '') {
-    const m = re.exec(rest);
-    if (m === null) throw new Error(`cannot read matchers at: ${rest.trim().slice(0, 40)}`);
-    out.push({ name: m[1], value: m[3].replace(/\\(.)/g, '$1'), isRegex: m[2].includes('~'), isEqual: !m[2].startsWith('!') });
-    rest = rest.slice(re.lastIndex);
-    re.lastIndex = 0;
-  }
-  if (out.length === 0) throw new Error('a silence needs at least one matcher');
-  return out;
-}
-
-const op = (m: Matcher) => (m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=');
-export const matchersText = (ms: Matcher[]) => ms.map((m) => `${m.name}${op(m)}${JSON.stringify(m.value)}`).join(', ');
 
 const labelText = (l: Labels) =>
   Object.keys(l)

@@ -74,7 +74,7 @@ export function belongsTo(alert: AmAlert, s: Service): boolean {
 }
 
 const sec = (v: number) => ms(v * 1000);
-const pct = (v: number) => percent(v, 1);
+const pct = (v: number) => percent(v, Math.abs(v) < 0.1 ? 2 : 1);
 
 function ServiceBody(props: { service: Service; rangeName: string }) {
   const s = props.service;
