@@ -1,0 +1,204 @@
+/**
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) against live data: the demo
+ * API under traffic, scraped by a real Prometheus whose alerts go to a real Alertmanager (see
+ * dashboard-stack.ts for the two test-only stand-ins), and a run store with two recorded load runs.
+ * Screenshots land in test/e2e/artifacts/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type RunStore } from '../../src/store/index.ts';
+import { buildDashboard } from '../../web/build.ts';
+import { hasAlertmanager } from '../helpers/alertmanager.ts';
+import { fixture, runCli } from '../helpers/cli.ts';
+import { hasPrometheus } from '../helpers/prometheus.ts';
+import { startDashboardStack, type DashboardStack } from './dashboard-stack.ts';
+
+const CHROMIUM = process.env.TELLTALE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const ready = existsSync(CHROMIUM) && hasPrometheus() && hasAlertmanager();
+
+let dir: string;
+let store: RunStore;
+let stack: DashboardStack;
+let context: BrowserContext;
+let page: Page;
+let runIds: string[];
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+describe.skipIf(!ready)('dashboard in a browser', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(path.join(tmpdir(), 'tt-dash-e2e-'));
+    const dist = path.join(dir, 'dist');
+    await buildDashboard({ outDir: dist });
+    const storeFile = path.join(dir, 'runs.db');
+    store = await openStore({ spec: storeFile, env: {} });
+    stack = await startDashboardStack({ dist, store, trafficMs: 180_000 });
+    // two real load runs against the demo API, recorded in the store: the second searches longer terms
+    for (const term of ['p', 'product-catalogue-long-term']) {
+      const r = await runCli(['run', '-q', '--no-summary', '--record', '--store', storeFile, '-e', `BASE_URL=${stack.demo.url}`, '-e', `TERM=${term}`, fixture('dashboard.ts')]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    runIds = (await store.listRuns()).map((r) => r.id).reverse();
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1366, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await stack?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('overview: the shop tile fills with live golden signals against its targets', async () => {
+    const offsite: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(stack.url) && !r.url().startsWith('data:')) offsite.push(r.url());
+    });
+    await page.goto(`${stack.url}/`);
+    const tile = page.locator('[data-service="shop"]');
+    await expect.poll(async () => tile.locator('[data-signal="rps"]').textContent(), { timeout: 30_000, interval: 500 }).toMatch(/^\d+(\.\d+)?\/s$/);
+    await expect.poll(async () => tile.locator('[data-signal="p95"]').textContent(), { timeout: 30_000, interval: 500 }).toMatch(/\d (ms|s)$/);
+    expect(await tile.locator('[data-signal="errors"]').textContent()).toMatch(/%$/);
+    expect(await tile.locator('[data-signal="memory"]').textContent()).toMatch(/MiB$/);
+    expect(await tile.getAttribute('class')).toMatch(/\b(ok|warn|crit)\b/);
+    expect(await tile.getByTestId('service-status').textContent()).toMatch(/Good|Degraded|Critical/);
+    // a configured service without series shows, greyed out, rather than disappearing
+    expect(await page.locator('[data-service="payments"] [data-testid="service-status"]').textContent()).toMatch(/No data/);
+    await shot('overview');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('overview-phone');
+    await page.setViewportSize({ width: 1366, height: 900 });
+    expect(offsite).toEqual([]);
+  });
+
+  it('service page: charts and the endpoints table sorted by traffic', async () => {
+    await page.locator('[data-service="shop"] header a').click();
+    await page.waitForURL(/\/services\/shop$/);
+    await page.locator('.chart canvas').first().waitFor();
+    expect(await page.locator('.chart').count()).toBe(5);
+    const table = page.getByTestId('endpoints');
+    await expect.poll(async () => table.locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    const rows: string[][] = [];
+    for (const tr of await table.locator('tbody tr').all()) rows.push(await tr.locator('td').allTextContents());
+    const names = rows.map((r) => r[0].replace('★ ', ''));
+    expect(names).toContain('/api/products');
+    expect(names).toContain('/api/search');
+    const rps = rows.map((r) => Number.parseFloat(r[1]));
+    expect(rps).toEqual([...rps].sort((a, b) => b - a));
+    // the service's checks and its alerts, from probe_success and the Alertmanager
+    await expect.poll(async () => page.locator('.panel', { hasText: 'Checks' }).textContent(), { timeout: 20_000 }).toMatch(/shop-health up/);
+    await expect.poll(async () => page.locator('.panel', { hasText: 'Alerts' }).textContent(), { timeout: 30_000 }).toMatch(/ShopTraffic/);
+    await page.getByRole('button', { name: '15m' }).click();
+    await page.waitForURL(/range=15m/);
+    await page.locator('.chart canvas').first().waitFor();
+    await shot('service');
+    await page.setViewportSize({ width: 390, height: 844 });
+    // the charts follow their box's width (ResizeObserver)
+    await expect.poll(async () => (await page.locator('.chart canvas').first().boundingBox())?.width ?? Infinity).toBeLessThan(390);
+    await shot('service-phone');
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  it('load runs: a run summary and two runs compared with the gate', async () => {
+    await page.goto(`${stack.url}/runs`);
+    await page.getByTestId('runs').locator('tbody tr').nth(1).waitFor();
+    for (const id of runIds) await page.getByLabel(`select run ${id.slice(0, 8)}`).check();
+    await page.getByRole('button', { name: /Compare selected/ }).click();
+    await page.waitForURL(new RegExp(`/runs/${runIds[0]}/compare/${runIds[1]}$`));
+    const verdicts = page.getByTestId('verdicts');
+    await verdicts.locator('tbody tr').first().waitFor();
+    const text = await verdicts.textContent();
+    expect(text).toMatch(/p95 relative_increase > 10%/);
+    expect(text).toMatch(/all requests/);
+    expect(text).toMatch(/search/);
+    // the longer search terms make the search endpoint slower: the gate sees a regression there
+    const rows: string[][] = [];
+    for (const tr of await verdicts.locator('tbody tr').all()) rows.push(await tr.locator('td').allTextContents());
+    const search = rows.find((r) => r[0] === 'p95 relative_increase > 10%' && r[1] === 'search');
+    expect(search?.[6], JSON.stringify(rows)).toBe('regression');
+    expect(await page.getByTestId('gate-result').textContent()).toMatch(/^Gate fails for “dashboard e2e”: .*regression/);
+    await shot('compare');
+
+    await page.locator('h1 a').nth(1).click();
+    await page.waitForURL(new RegExp(`/runs/${runIds[1]}$`));
+    const summary = page.getByTestId('run-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toMatch(/Requests\d+/);
+    await page.locator('.chart canvas').first().waitFor();
+    await shot('run');
+  });
+
+  it('explore: a PromQL query as a graph and a table', async () => {
+    await page.goto(`${stack.url}/explore`);
+    await page.getByLabel('PromQL expression').fill('sum by (route) (rate(http_requests_total{job="shop"}[1m]))');
+    await page.getByRole('button', { name: 'Execute' }).click();
+    const table = page.getByTestId('result-table');
+    await table.locator('tbody tr').first().waitFor();
+    const cells = await table.locator('tbody tr td:first-child').allTextContents();
+    expect(cells).toContain('{route="/api/products"}');
+    expect(await page.locator('.chart canvas').count()).toBe(1);
+    expect(page.url()).toMatch(/q=sum/);
+    await shot('explore');
+    await page.getByLabel('PromQL expression').fill('sum(rate(');
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(async () => page.getByRole('alert').textContent()).toMatch(/parse error/);
+  });
+
+  it('checks: status, uptime and last results from probe_success', async () => {
+    await page.goto(`${stack.url}/checks`);
+    const table = page.getByTestId('checks');
+    await table.locator('tbody tr').nth(1).waitFor();
+    const rows = await table.locator('tbody tr').allTextContents();
+    // failing checks sort first
+    expect(rows[0]).toMatch(/^payments-api down.*0\.00%/);
+    expect(rows[1]).toMatch(/^shop-health up.*100\.00%/);
+    expect(await table.locator('tbody tr').nth(1).locator('.tick.ok').count()).toBeGreaterThan(2);
+    await shot('checks');
+  });
+
+  it('alerts: firing and pending, acknowledge, silence for a duration, expire the silence', async () => {
+    await page.goto(`${stack.url}/alerts`);
+    const firing = page.getByTestId('firing');
+    const traffic = firing.locator('.alert', { hasText: 'ShopTraffic' });
+    await traffic.waitFor({ timeout: 30_000 });
+    await expect.poll(async () => page.getByTestId('pending').textContent(), { timeout: 20_000 }).toMatch(/ShopSearchSlow/);
+
+    await traffic.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(async () => traffic.getByTestId('acked').textContent()).toMatch(/acknowledged by dashboard/);
+
+    await traffic.getByRole('button', { name: 'Silence…' }).click();
+    const form = traffic.locator('form.silence-form');
+    expect(await form.locator('input[name="matchers"]').inputValue()).toMatch(/alertname="ShopTraffic"/);
+    await form.locator('select[name="duration"]').selectOption('4h');
+    await form.locator('input[name="createdBy"]').fill('e2e');
+    await form.locator('input[name="comment"]').fill('maintenance window');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await page.getByTestId('silenced').locator('.alert', { hasText: 'ShopTraffic' }).waitFor();
+    const active = page.getByTestId('silences').locator('tr[data-state="active"]');
+    await active.first().waitFor();
+    expect(await active.first().textContent()).toMatch(/e2e: maintenance window/);
+    const [starts, ends] = (await active.first().locator('td').nth(2).textContent())!.split(' – ').map((s) => Date.parse(s.replace(' ', 'T')));
+    expect(ends - starts).toBeGreaterThanOrEqual(4 * 3600_000 - 2000);
+    expect(ends - starts).toBeLessThanOrEqual(4 * 3600_000 + 2000);
+    await shot('alerts-silenced');
+
+    await active.first().getByRole('button', { name: 'Expire' }).click();
+    await page.getByTestId('silences').locator('tr[data-state="expired"]').first().waitFor();
+    await firing.locator('.alert', { hasText: 'ShopTraffic' }).waitFor();
+    expect(await page.getByTestId('silenced').locator('.alert').count()).toBe(0);
+    await shot('alerts');
+  });
+});

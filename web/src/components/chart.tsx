@@ -1,0 +1,76 @@
+/**
+ * A uPlot time-series chart of query_range results on the range's step grid (gaps where a series has no
+ * sample), with optional vertical markers (deployments) drawn over the plot.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Range } from '../api.ts';
+import { alignLines, type Line } from '../align.ts';
+
+export type { Line };
+
+const COLORS = ['#2563eb', '#d97706', '#dc2626', '#059669', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c'];
+
+function markersPlugin(markers: number[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = '#7c3aed';
+        ctx.setLineDash([4, 4]);
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        for (const t of markers) {
+          const x = Math.round(u.valToPos(t, 'x', true));
+          if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export function Chart(props: { title: string; lines: Line[]; range: Range; format: (v: number) => string; markers?: number[]; height?: number }) {
+  const box = useRef<HTMLDivElement>(null);
+  const { lines, range, format, markers, title } = props;
+  const height = props.height ?? 200;
+  useEffect(() => {
+    const el = box.current;
+    if (el === null) return;
+    // the legend shows the hovered point, and the latest value while the cursor is elsewhere
+    const legendValue = (u: uPlot, v: number | null, si: number, idx: number | null): string => {
+      if (idx !== null) return v === null ? '–' : format(v);
+      const col = u.data[si] as Array<number | null>;
+      for (let i = col.length - 1; i >= 0; i--) if (col[i] !== null) return format(col[i] as number);
+      return '–';
+    };
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      scales: { x: { time: true, min: range.start, max: range.end } },
+      axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } }, { stroke: 'currentColor', size: 64, values: (_u, vals) => vals.map((v) => (v === null ? '' : format(v))), grid: { stroke: 'rgba(128,128,128,0.15)' } }],
+      series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 1.5, value: legendValue, spanGaps: false }))],
+      legend: { show: lines.length > 0 },
+      plugins: markers && markers.length > 0 ? [markersPlugin(markers)] : [],
+    };
+    const plot = new uPlot(opts, alignLines(lines, range) as uPlot.AlignedData, el);
+    const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.destroy();
+    };
+  }, [lines, range, format, markers, height]);
+  return (
+    <figure class="chart">
+      <figcaption>{title}</figcaption>
+      {lines.length === 0 ? <div class="empty">no data in this range</div> : null}
+      <div ref={box} class="plot" />
+    </figure>
+  );
+}
