@@ -42,14 +42,19 @@ export function renderGateMarkdown(r: GateResult): string {
     '',
     `${headline(r).replace(/^gate (PASSED|FAILED) for test "[^"]*": /, '')}.`,
     '',
-    '| | verdict | rule | endpoint | baseline | current | change | p |',
-    '|---|---|---|---|---|---|---|---|',
   ];
+  // with a history, each comparison's run-to-run spread and the history's median value are worth a glance
+  const withNoise = r.history.runs > 0;
+  out.push(
+    `| | verdict | rule | endpoint | baseline | current | change | p |${withNoise ? ' history median · σ |' : ''}`,
+    `|---|---|---|---|---|---|---|---|${withNoise ? '---|' : ''}`,
+  );
   for (const v of ordered(r)) {
     const num = (x: number | undefined) => (x === undefined ? '' : v.metric === 'error_rate' ? `${(x * 100).toFixed(2)}%` : v.metric === 'throughput' ? `${x.toFixed(1)}/s` : `${x.toFixed(2)} ms`);
     const change = v.change === undefined ? '' : v.kind.startsWith('relative') ? `${v.change >= 0 ? '+' : ''}${(v.change * 100).toFixed(1)}%` : num(v.change);
     out.push(
-      `| ${EMOJI[v.verdict]} | ${v.verdict} | \`${mdCell(v.rule)}\` | ${mdCell(scope(v))} | ${num(v.baseline)} | ${num(v.current)} | ${change} | ${v.pValue === undefined ? '' : v.pValue.toPrecision(2)} |`,
+      `| ${EMOJI[v.verdict]} | ${v.verdict} | \`${mdCell(v.rule)}\` | ${mdCell(scope(v))} | ${num(v.baseline)} | ${num(v.current)} | ${change} | ${v.pValue === undefined ? '' : v.pValue.toPrecision(2)} |` +
+        (withNoise ? ` ${v.noise ? `${num(v.noise.median)} · ${(v.noise.sigma * 100).toFixed(1)}%` : ''} |` : ''),
     );
   }
   const noise = r.history.runs > 0 ? `, and a value beyond the run-to-run noise of ${r.history.runs} earlier runs` : '';

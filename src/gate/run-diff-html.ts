@@ -5,7 +5,7 @@
 import { lineChart, type ChartSeries, type Point } from '../load/outputs/html-charts.ts';
 import { REPORT_CSS } from '../load/outputs/html-style.ts';
 import { table } from '../load/outputs/html-tables.ts';
-import { percentileLabel, pctX } from '../load/outputs/html.ts';
+import { percentileAxis, pctX } from '../load/outputs/html.ts';
 import { esc, formatElapsed, formatMs, formatNumber, formatTimestamp, timeTicks } from '../load/outputs/html-util.ts';
 import type { GateResult, VerdictKind } from './compare.ts';
 import type { EndpointFigures, LatencySummary, RunDiff, RunSide } from './run-diff.ts';
@@ -107,10 +107,7 @@ function distributionCharts(d: RunDiff): string {
   const percentiles = lineChart({
     title: 'Latency by percentile (http_req_duration, whole run)',
     series: [curve(d.a, 'A', A_COLOR), curve(d.b, 'B', B_COLOR)],
-    xLabel: 'percentile',
-    xTicks: (_min, max) => Array.from({ length: Math.floor(max) + 1 }, (_, i) => i),
-    xFormat: percentileLabel,
-    xDomain: [0, maxX],
+    ...percentileAxis(maxX),
     yLabel: 'ms',
     yFormat: formatMs,
     emptyText: 'No latency distribution (no HTTP requests).',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TelltaleError } from '../../src/errors.ts';
 import { compareRuns } from '../../src/gate/compare.ts';
 import { MAD_TO_SD, noisePValue, runToRunNoise, SIGMA_FLOOR } from '../../src/gate/noise.ts';
+import { renderGateMarkdown, renderGateText } from '../../src/gate/report.ts';
 import { parseRule } from '../../src/gate/rules.ts';
 import { incompleteBeta, logGamma, studentUpperTail } from '../../src/gate/student.ts';
 import { sampleRecord } from '../runs/helpers.ts';
@@ -109,6 +110,18 @@ describe('comparing runs with a history', () => {
     expect(r.verdicts[0].verdict).toBe('regression');
     expect(r.verdicts[0].noise?.sigma).toBeLessThan(0.03);
     expect(r.verdicts[0].reason).toMatch(/and beyond the run-to-run noise \(median \d+\.\d\dms, σ \d\.\d% over 7 runs\)/);
+  });
+
+  it('reports the history in text and Markdown', () => {
+    const r = compareRuns(base, slower, P95, {}, noisy);
+    expect(renderGateText(r).split('\n')[1]).toBe('history: 9 earlier runs (the baseline included): changes must also stand out from their run-to-run noise');
+    const md = renderGateMarkdown(r);
+    expect(md).toContain('| p | history median · σ |');
+    expect(md).toMatch(/\| no change \| `p95 relative_increase > 10%` \| all requests \|.*\| \d+\.\d\d ms · \d+\.\d% \|/);
+    expect(md).toContain('and a value beyond the run-to-run noise of 9 earlier runs');
+    const alone = compareRuns(base, slower, P95);
+    expect(renderGateText(alone).split('\n')[1]).toMatch(/^history: none \(a noise estimate needs at least 5 earlier passing runs/);
+    expect(renderGateMarkdown(alone)).not.toContain('history median');
   });
 
   it('too short a history changes nothing; the current run is never its own history', () => {

@@ -4,7 +4,7 @@
  */
 import type { RunReport, SummaryMetric, TimelinePoint } from '../summary/types.ts';
 import { humanizeBytes, humanizeDuration, humanizeRate, humanizeValue, toFixedNoTrailingZeros } from '../summary/format.ts';
-import { lineChart, type ChartSeries, type Point } from './html-charts.ts';
+import { lineChart, type ChartOptions, type ChartSeries, type Point } from './html-charts.ts';
 import { REPORT_CSS } from './html-style.ts';
 import { checksTable, countThresholds, errorsTable, metricsTable, thresholdsTable } from './html-tables.ts';
 import { esc, formatElapsed, formatMs, formatNumber, formatTimestamp, timeTicks } from './html-util.ts';
@@ -146,9 +146,19 @@ function timeCharts(report: RunReport): { latency: string; throughput: string; e
 /** HdrHistogram-style x position of a percentile: 0 at 0%, 1 at 90%, 2 at 99%, 3 at 99.9% ... */
 export const pctX = (p: number): number => -Math.log10(1 - p / 100);
 
-export function percentileLabel(x: number): string {
+function percentileLabel(x: number): string {
   const p = 100 * (1 - 10 ** -x);
   return `${+p.toFixed(Math.max(0, Math.ceil(x - 1e-9) - 1))}%`;
+}
+
+/** The x axis of a latency-by-percentile chart, from 0% to position `maxX` (1 = 90%, 2 = 99% ...). */
+export function percentileAxis(maxX: number): Pick<ChartOptions, 'xLabel' | 'xTicks' | 'xFormat' | 'xDomain'> {
+  return {
+    xLabel: 'percentile',
+    xTicks: (_min, max) => Array.from({ length: Math.floor(max) + 1 }, (_, i) => i),
+    xFormat: percentileLabel,
+    xDomain: [0, maxX],
+  };
 }
 
 function distributionChart(report: RunReport): string {
@@ -176,10 +186,7 @@ function distributionChart(report: RunReport): string {
   return lineChart({
     title: 'Latency distribution by percentile',
     series,
-    xLabel: 'percentile',
-    xTicks: (_min, max) => Array.from({ length: Math.floor(max) + 1 }, (_, i) => i),
-    xFormat: percentileLabel,
-    xDomain: [0, maxX],
+    ...percentileAxis(maxX),
     yLabel: 'ms',
     yFormat: formatMs,
     emptyText: 'No latency distribution was recorded (no HTTP requests).',
