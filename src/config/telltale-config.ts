@@ -104,6 +104,18 @@ export const telltaleConfigSchema = z.strictObject({
   global: z.record(z.string(), z.unknown()).optional(),
   /** Prometheus' `scrape_configs`, unchanged (validated by the scrape manager's schema: src/ingest/scrape-config.ts) */
   scrape_configs: z.array(z.unknown()).default([]),
+  /** Prometheus rule files, unchanged; paths relative to this file */
+  rule_files: z.array(z.string().min(1)).default([]),
+  /** how often rule groups without their own interval run (Prometheus' evaluation_interval) */
+  evaluation_interval: duration('evaluation_interval').default(60_000),
+  alerting: z
+    .strictObject({
+      /** an Alertmanager config file (alertmanager.yml), unchanged; relative to this file */
+      config_file: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** synthetic checks (validated by the probes' schema: src/probes/check-schema.ts) */
+  checks: z.array(z.unknown()).default([]),
   storage: storageSchema,
   services: z.array(serviceSchema).default([]).superRefine((services, ctx) => {
     const seen = new Set<string>();

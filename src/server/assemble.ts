@@ -4,12 +4,18 @@
  * The CLI command only parses flags and calls `assembleServer`; tests call it directly on port 0.
  */
 import type { FastifyInstance } from 'fastify';
+import { dirname, join, resolve } from 'node:path';
 import type { TelltaleConfig } from '../config/telltale-config.ts';
 import { openTsdb, type Tsdb } from '../tsdb/db.ts';
 import { parseScrapeConfig } from '../ingest/scrape-config.ts';
 import { ScrapeManager } from '../ingest/scrape-manager.ts';
 import { systemClock, type Clock } from '../load/clock.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
+import { openStore, type RunStore } from '../store/index.ts';
+import { buildMonitoring, type Monitoring } from './monitoring.ts';
+import { servicesRoutes } from './routes/services.ts';
+import { runsRoutes } from './routes/runs.ts';
+import { dashboardRoutes, ensureDashboardBuilt } from './routes/dashboard.ts';
 import { buildApp, type RoutePlugin } from './app.ts';
 import { registerPrometheusApi } from './routes/prometheus-api.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -30,12 +36,17 @@ export interface AssembleOptions {
   components?: Component[];
   /** extra route plugins */
   plugins?: RoutePlugin[];
+  /** build the dashboard when web/dist is missing (default true) */
+  buildDashboard?: boolean;
+  onWarning?: (message: string, err?: unknown) => void;
 }
 
 export interface AssembledServer extends RunningServer {
   tsdb: Tsdb;
   metrics: SelfMetrics;
   scrapes: ScrapeManager;
+  monitoring: Monitoring;
+  runs: RunStore;
 }
 
 export async function assembleServer(options: AssembleOptions): Promise<AssembledServer> {
@@ -52,7 +63,17 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     outOfOrderWindowMs: config.storage.out_of_order_window,
   });
   let app: FastifyInstance | undefined;
+  let monitoring: Monitoring | undefined;
+  let runs: RunStore | undefined;
+  // once startServer has the components, it stops whatever it started if something fails
+  let handedOver = false;
   try {
+    const dataDir = options.dataDir ?? config.server.data;
+    monitoring = await buildMonitoring({ config, configFile: options.configFile, storage: tsdb, queryable: tsdb, clock: clockSource, dataDir, onWarning: options.onWarning });
+    // run history beside the series store unless the config names one (the default data dir puts it at
+    // .telltale/telltale.db, where `telltale run --record` writes)
+    runs = await openStore({ spec: config.server.store ?? join(dirname(resolve(dataDir)), 'telltale.db'), env: process.env, cwd: process.cwd() });
+    if (options.buildDashboard !== false) await ensureDashboardBuilt();
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
     let open = true;
@@ -63,7 +84,11 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       plugins: [
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
         (a) => registerIngestRoutes(a, { storage: tsdb }),
+        ...monitoring.plugins,
+        servicesRoutes(config.services),
+        runsRoutes({ store: runs }),
         ...(options.plugins ?? []),
+        dashboardRoutes(),
       ],
     });
     const scrapes = new ScrapeManager({ storage: tsdb, clock: clockSource });
@@ -76,11 +101,20 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     };
     // components stop in reverse: everything that appends stops before the store closes
     const scrapeComponent: Component = { name: 'scrapes', start: () => scrapes.apply(scrapeConfig), stop: () => scrapes.stop() };
-    const running = await startServer(app, listen, [storeComponent, scrapeComponent, ...(options.components ?? [])]);
-    return { ...running, tsdb, metrics, scrapes };
+    const runStore = runs;
+    const runsComponent: Component = { name: 'run store', stop: () => runStore.close() };
+    handedOver = true;
+    const running = await startServer(app, listen, [
+      storeComponent, runsComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
+    ]);
+    return { ...running, tsdb, metrics, scrapes, monitoring, runs };
   } catch (err) {
-    await app?.close();
-    await tsdb.close();
+    if (!handedOver) {
+      await app?.close();
+      await runs?.close().catch(() => undefined);
+      await monitoring?.alertStore.close().catch(() => undefined);
+    }
+    await tsdb.close().catch(() => undefined);
     throw err;
   }
 }

@@ -1,0 +1,141 @@
+/**
+ * The watching half of `telltale serve`, built from the config: synthetic checks, rule evaluation and the
+ * alert dispatcher, with their HTTP routes. Rules hand due alerts straight to the dispatcher; the
+ * dispatcher also takes alerts from an external Prometheus through Alertmanager's API.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { TelltaleConfig } from '../config/telltale-config.ts';
+import { TelltaleError } from '../errors.ts';
+import type { Clock } from '../load/clock.ts';
+import { loadAlertingConfig, type AlertingConfig } from '../alerting/config.ts';
+import { openAlertStore, type AlertStore } from '../alerting/alert-store.ts';
+import { Dispatcher } from '../alerting/dispatcher.ts';
+import { AlertingApi } from '../alerting/api.ts';
+import { parseChecks } from '../probes/parse-checks.ts';
+import { ProbeService } from '../probes/probe-service.ts';
+import { registerHeartbeatRoutes } from '../probes/heartbeat-routes.ts';
+import { registerCheckRoutes } from '../probes/check-routes.ts';
+import { loadRuleFiles } from '../rules/rule-file.ts';
+import { RuleManager } from '../rules/rule-manager.ts';
+import type { Queryable, Storage } from '../series/types.ts';
+import type { RoutePlugin } from './app.ts';
+import { registerAlertmanagerApi } from './routes/alertmanager-api.ts';
+import type { Component } from './serve.ts';
+
+export interface MonitoringDeps {
+  config: TelltaleConfig;
+  configFile?: string;
+  storage: Storage;
+  queryable: Queryable;
+  clock: Clock;
+  /** the series store directory: alert state lives beside the series */
+  dataDir: string;
+  onWarning?: (message: string, err?: unknown) => void;
+}
+
+export interface Monitoring {
+  plugins: RoutePlugin[];
+  /** in start order; they stop in reverse */
+  components: Component[];
+  rules: RuleManager;
+  dispatcher: Dispatcher;
+  probes: ProbeService;
+  alertStore: AlertStore;
+}
+
+const DEFAULT_ALERTING = 'route:\n  receiver: default\nreceivers:\n  - name: default\n';
+
+export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring> {
+  const { config, clock } = deps;
+  const base = deps.configFile ? dirname(resolve(deps.configFile)) : process.cwd();
+  const externalURL = config.server.external_url ?? `http://${config.server.listen}`;
+
+  const checks = parseChecks(config.checks, { file: deps.configFile, baseDir: base });
+  const ruleFiles = await loadRuleFiles(config.rule_files.map((f) => resolve(base, f)));
+  const alerting = await alertingConfig(config, base, externalURL);
+
+  const alertStore = await openAlertStore(config.server.store ?? join(dirname(resolve(deps.dataDir)), 'telltale.db'));
+  let dispatcher: Dispatcher;
+  try {
+    dispatcher = await Dispatcher.create({ config: alerting, store: alertStore, clock, onEvent: (e) => e.type === 'notify_failed' && deps.onWarning?.(`notification to ${e.receiver} failed: ${e.error}`) });
+  } catch (err) {
+    await alertStore.close();
+    throw err;
+  }
+  const api = new AlertingApi(dispatcher);
+  const rules = new RuleManager({
+    files: ruleFiles,
+    queryable: deps.queryable,
+    storage: deps.storage,
+    clock,
+    evaluationIntervalMs: config.evaluation_interval,
+    externalURL,
+    stateFile: join(deps.dataDir, 'rules', 'alert-state.json'),
+    notify: (alerts) => api.receive(alerts),
+    onWarning: deps.onWarning,
+  });
+  const probes = new ProbeService({ storage: deps.storage, clock, onError: (check, err) => deps.onWarning?.(`check ${check} failed to run`, err) });
+
+  const plugins: RoutePlugin[] = [
+    (app) => registerAlertmanagerApi(app, { api }),
+    (app) => registerHeartbeatRoutes(app, { heartbeats: probes.heartbeats }),
+    (app) => registerCheckRoutes(app, { service: probes, queryable: deps.queryable, now: () => clock.now() }),
+    (app) => {
+      app.get('/api/v1/rules', async () => ({ status: 'success', data: { groups: rulesView(rules) } }));
+      app.get('/api/v1/alerts', async () => ({
+        status: 'success',
+        data: { alerts: rules.alerts().filter((a) => a.state !== 'inactive').map((a) => ({ labels: a.labels, annotations: a.annotations, state: a.state, activeAt: new Date(a.activeAt).toISOString(), value: String(a.value) })) },
+      }));
+    },
+  ];
+  const components: Component[] = [
+    { name: 'alert store', stop: () => alertStore.close() },
+    { name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() },
+    { name: 'rules', start: async () => { await rules.restore(); rules.start(); }, stop: () => rules.stop() },
+    { name: 'checks', start: () => probes.start(checks), stop: () => probes.stop() },
+  ];
+  return { plugins, components, rules, dispatcher, probes, alertStore };
+}
+
+async function alertingConfig(config: TelltaleConfig, base: string, externalURL: string): Promise<AlertingConfig> {
+  const file = config.alerting.config_file ? resolve(base, config.alerting.config_file) : undefined;
+  if (!file) return loadAlertingConfig(DEFAULT_ALERTING, { file: '(default alerting config)', externalURL });
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new TelltaleError('TT_ALERTING_CONFIG', `cannot read the alerting config: ${(err as Error).message}`, { file, field: 'alerting.config_file', cause: err });
+  }
+  return loadAlertingConfig(text, { file, externalURL });
+}
+
+/** Prometheus' /api/v1/rules shape. */
+function rulesView(rules: RuleManager) {
+  return rules.groups.map((g) => ({
+    name: g.group.name,
+    file: g.file,
+    interval: g.intervalMs / 1000,
+    lastEvaluation: g.lastEvaluation === undefined ? '0001-01-01T00:00:00Z' : new Date(g.lastEvaluation).toISOString(),
+    evaluationTime: g.evaluationSeconds ?? 0,
+    rules: g.rules.map((r) => ({
+      name: r.rule.name,
+      query: r.rule.expr,
+      type: r.rule.kind === 'alert' ? 'alerting' : 'recording',
+      health: r.health.health,
+      lastError: r.health.lastError ?? '',
+      lastEvaluation: r.health.lastEvaluation === undefined ? '0001-01-01T00:00:00Z' : new Date(r.health.lastEvaluation).toISOString(),
+      evaluationTime: r.health.evaluationSeconds ?? 0,
+      labels: r.rule.labels,
+      ...(r.rule.kind === 'alert'
+        ? {
+            duration: r.rule.forMs / 1000,
+            keepFiringFor: r.rule.keepFiringForMs / 1000,
+            annotations: r.rule.annotations,
+            state: r.state!.list().some((a) => a.state === 'firing') ? 'firing' : r.state!.list().some((a) => a.state === 'pending') ? 'pending' : 'inactive',
+            alerts: r.state!.list().filter((a) => a.state !== 'inactive').map((a) => ({ labels: a.labels, annotations: a.annotations, state: a.state, activeAt: new Date(a.activeAt).toISOString(), value: String(a.value) })),
+          }
+        : {}),
+    })),
+  }));
+}
