@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT } from '../helpers/cli.ts';
@@ -102,4 +104,88 @@ describe('telltale serve', () => {
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
   }, 60_000);
+});
+
+describe('telltale serve with a bad config', () => {
+  it('exits 104 naming the field, and does not hang on the demo API it started', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+    writeFileSync(join(dir, 'telltale.yaml'), 'checks:\n  - name: x\n    type: http\n    interval: 10s\n');
+    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--listen', '127.0.0.1:0', '--config', join(dir, 'telltale.yaml'), '--data', join(dir, 'data')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(104);
+    expect(err).toMatch(/checks\[0\]\.request/);
+  }, 60_000);
+});
+
+describe('telltale serve watching and alerting', () => {
+  it('turns a scraped condition into a webhook notification, and runs checks', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+    const received: Array<Record<string, unknown>> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    try {
+      writeFileSync(join(dir, 'rules.yml'), [
+        'groups:',
+        '  - name: demo',
+        '    interval: 2s',
+        '    rules:',
+        '      - alert: DemoIsUp',
+        '        expr: up{job="demo"} == 1',
+        '        labels: { severity: page }',
+        '        annotations: { summary: "{{ $labels.instance }} is up" }',
+        '',
+      ].join('\n'));
+      writeFileSync(join(dir, 'alertmanager.yml'), [
+        'route:',
+        '  receiver: hook',
+        '  group_wait: 0s',
+        '  group_by: [alertname]',
+        'receivers:',
+        '  - name: hook',
+        '    webhook_configs:',
+        `      - url: ${hookUrl}`,
+        '',
+      ].join('\n'));
+      writeFileSync(join(dir, 'telltale.yaml'), [
+        'rule_files: [rules.yml]',
+        'alerting: { config_file: alertmanager.yml }',
+        'checks:',
+        '  - name: demo-health',
+        '    type: http',
+        '    request: { url: "http://127.0.0.1:1/never" }',
+        '    interval: 10s',
+        '',
+      ].join('\n'));
+      const s = await serve(['--demo', '--config', join(dir, 'telltale.yaml'), '--data', join(dir, 'data')]);
+      const note = await until('the webhook notification', async () => received[0], 60_000);
+      expect(note).toMatchObject({ version: '4', status: 'firing', receiver: 'hook', groupLabels: { alertname: 'DemoIsUp' } });
+      const alerts = note.alerts as Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
+      expect(alerts[0].labels).toMatchObject({ alertname: 'DemoIsUp', job: 'demo', severity: 'page' });
+      expect(alerts[0].annotations.summary).toMatch(/^127\.0\.0\.1:\d+ is up$/);
+      const rules = (await (await fetch(`${s.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; state: string }> }> } };
+      expect(rules.data.groups[0].rules[0]).toMatchObject({ health: 'ok', state: 'firing' });
+      const am = (await (await fetch(`${s.url}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string> }>;
+      expect(am.map((a) => a.labels.alertname)).toContain('DemoIsUp');
+      const probe = await until('a failed check result', async () => {
+        const r = await query(s.url, 'probe_success{check="demo-health"}');
+        return r.length > 0 ? r : undefined;
+      }, 30_000);
+      expect(probe[0].value[1]).toBe('0');
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+    } finally {
+      await new Promise<void>((r) => hook.close(() => r()));
+    }
+  }, 120_000);
 });

@@ -27,14 +27,22 @@ export function registerServe(program: Command, setExit: SetExit): void {
       const file = flags.config ?? findConfigFile(process.cwd());
       const config: TelltaleConfig = file ? (await loadConfigFile(file, telltaleConfigSchema)).config : telltaleConfigSchema.parse({});
       const demo = flags.demo ? await demoComponents() : undefined;
-      const server = await assembleServer({
-        config: demo ? demo.withDemo(config) : config,
-        configFile: file,
-        listen: flags.listen,
-        dataDir: flags.data,
-        logger: { level: flags.logLevel },
-        components: demo?.components,
-      });
+      let server;
+      try {
+        server = await assembleServer({
+          config: demo ? demo.withDemo(config) : config,
+          configFile: file,
+          listen: flags.listen,
+          dataDir: flags.data,
+          logger: { level: flags.logLevel },
+          components: demo?.components,
+          onWarning: (message, err) => process.stderr.write(`telltale serve: ${message}${err ? `: ${(err as Error).message}` : ''}\n`),
+        });
+      } catch (err) {
+        // the demo API was started before the server, to know its port; nothing else holds it
+        for (const c of demo?.components ?? []) await c.stop();
+        throw err;
+      }
       process.stderr.write(`telltale serve: listening on ${server.url} (series store ${flags.data ?? config.server.data})\n`);
       if (demo) process.stderr.write(`telltale serve: demo API on ${demo.url}, scraped every ${demo.scrapeInterval}\n`);
       await new Promise<void>((resolve) => {
