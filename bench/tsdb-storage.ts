@@ -44,6 +44,7 @@ let appendNs = 0n;
 let compactNs = 0n;
 let samples = 0;
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 for (let n = 0; n < scrapes; n++) {
   data.next(values);
   const t0 = process.hrtime.bigint();
@@ -67,6 +68,8 @@ const metas = db.blockMetas();
 const blockSamples = metas.reduce((a, m) => a + m.stats.numSamples, 0);
 const blockChunks = metas.reduce((a, m) => a + m.stats.numChunks, 0);
 const wallS = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuS = (cpu.user + cpu.system) / 1e6;
 await db.close();
 const blockBytes = await dirBytes(join(dir, 'blocks'));
 const walBytes = await dirBytes(join(dir, 'wal'));
@@ -88,6 +91,7 @@ const result: Record<string, unknown> = {
   appendSamplesPerSec: samples / (Number(appendNs) / 1e9),
   compactSeconds: Number(compactNs) / 1e9,
   wallSeconds: wallS,
+  cpuSeconds: cpuS,
   walFsyncs: stats.walFsyncs,
 };
 
@@ -121,5 +125,5 @@ const rows = [
 const prom = result.prometheus as { blockBytes: number; bytesPerSample: number } | undefined;
 if (prom) rows.push(['prometheus (promtool)', fmt(samples), fmt(prom.blockBytes), fmt(prom.bytesPerSample, 3)]);
 console.log(table(['store', 'samples', 'bytes', 'bytes/sample'], rows));
-console.log(`append: ${fmt(result.appendSamplesPerSec as number)} samples/s (one commit of ${data.seriesCount} per scrape), compaction ${fmt(result.compactSeconds as number, 1)} s, wall ${fmt(wallS, 1)} s, load ${machine.loadAvg.join(' ')}`);
+console.log(`append: ${fmt(result.appendSamplesPerSec as number)} samples/s (one commit of ${data.seriesCount} per scrape), compaction ${fmt(result.compactSeconds as number, 1)} s, wall ${fmt(wallS, 1)} s, CPU ${fmt(cpuS, 1)} s (data generation included), load ${machine.loadAvg.join(' ')}`);
 console.log(`result: ${file}`);

@@ -15,7 +15,15 @@ import { crashLabels, crashValue } from './tsdb-crash-values.ts';
 const [dir, seriesArg] = process.argv.slice(2);
 const seriesCount = Number(seriesArg);
 
-const db = await openTsdb({ dir, blockRangeMs: 20_000, maintenanceIntervalMs: 25, onWarning: (m) => process.stderr.write(`${m}\n`) });
+// The odd writer can fall behind the even one by more than half a block range, below the compaction
+// boundary: the out-of-order window takes those samples (and puts the out-of-order path under the test).
+const db = await openTsdb({
+  dir,
+  blockRangeMs: 20_000,
+  outOfOrderWindowMs: 60_000,
+  maintenanceIntervalMs: 25,
+  onWarning: (m) => process.stderr.write(`${m}\n`),
+});
 
 async function resumeStep(w: number): Promise<number> {
   let newest = -1;

@@ -54,7 +54,7 @@ export async function crashRound(dir: string, acked: [number, number], series: n
   // Lines already read before the kill count; anything printed after the kill is impossible.
   lines.close();
 
-  const db = await openTsdb({ dir, blockRangeMs: 20_000, maintenanceIntervalMs: 0 });
+  const db = await openTsdb({ dir, blockRangeMs: 20_000, outOfOrderWindowMs: 60_000, maintenanceIntervalMs: 0 });
   let samples = 0;
   let lost = 0;
   let unexpected = 0;

@@ -5,7 +5,8 @@
  */
 import { canonicalLabels, labelsKey, labelsProblem } from '../series/labels.ts';
 import type { Appender, AppendRejection, Labels } from '../series/types.ts';
-import type { Head } from './head.ts';
+import { sameBits } from './float-bits.ts';
+import type { Head, Placement } from './head.ts';
 import type { MemSeries } from './mem-series.ts';
 import { encodeSamples, encodeSeries, type SampleBatch, type SeriesEntry } from './wal-records.ts';
 import type { Wal } from './wal.ts';
@@ -30,6 +31,8 @@ const SAMPLES_PER_RECORD = 10_000;
 interface Pending {
   lastT: number;
   lastIdx: number;
+  /** With an out-of-order window: every pending timestamp of the series → its index, to catch repeats. */
+  times: Map<number, number> | undefined;
 }
 
 export class HeadAppender implements Appender {
@@ -42,6 +45,8 @@ export class HeadAppender implements Appender {
   /** Last label set seen, so a batch of samples for one series resolves it once. */
   private lastLabels: Labels | undefined;
   private lastSeries: MemSeries | undefined;
+  /** Newest pending timestamp, so the out-of-order window is measured from the batch's newest sample. */
+  private maxT = -Infinity;
 
   constructor(ctx: AppenderContext) {
     this.ctx = ctx;
@@ -63,11 +68,15 @@ export class HeadAppender implements Appender {
       this.lastSeries = s;
     }
     const p = this.pending.get(s);
-    let placement;
+    const maxT = Math.max(head.maxT, this.maxT);
+    let placement: Placement;
     if (p && p.lastT >= s.lastT) {
-      placement = head.place(s, t, v, p.lastT, this.vs[p.lastIdx]);
+      placement = head.place(s, t, v, p.lastT, this.vs[p.lastIdx], maxT);
     } else {
-      placement = head.place(s, t, v, s.lastT, s.lastV[0]);
+      placement = head.place(s, t, v, s.lastT, s.lastV[0], maxT);
+    }
+    if (placement === 'out_of_order_buffer' && p?.times?.has(t)) {
+      placement = sameBits(this.vs[p.times.get(t)!], v) ? 'same' : 'duplicate_sample';
     }
     if (placement === 'same') return undefined;
     if (placement !== 'in_order' && placement !== 'out_of_order_buffer') return this.reject(placement);
@@ -80,12 +89,17 @@ export class HeadAppender implements Appender {
     this.series.push(s);
     this.ts.push(t);
     this.vs[i] = v;
+    if (t > this.maxT) this.maxT = t;
+    const windowed = head.options.outOfOrderWindowMs > 0;
     if (!p) {
       s.pending++;
-      this.pending.set(s, { lastT: t, lastIdx: i });
-    } else if (t > p.lastT) {
-      p.lastT = t;
-      p.lastIdx = i;
+      this.pending.set(s, { lastT: t, lastIdx: i, times: windowed ? new Map([[t, i]]) : undefined });
+    } else {
+      p.times?.set(t, i);
+      if (t > p.lastT) {
+        p.lastT = t;
+        p.lastIdx = i;
+      }
     }
     return undefined;
   }
@@ -138,5 +152,6 @@ export class HeadAppender implements Appender {
     this.ts = [];
     this.lastLabels = undefined;
     this.lastSeries = undefined;
+    this.maxT = -Infinity;
   }
 }

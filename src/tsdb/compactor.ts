@@ -170,10 +170,11 @@ async function mergeRange(fromHead: Map<string, RangeSeries>, existing: readonly
       out.push({ labels: h.labels, key, chunks: h.chunks });
       continue;
     }
+    // Precedence on equal timestamps as reads have it: in-order chunks (head, then blocks), then out-of-order.
     const its = [];
     if (h && h.chunks.length > 0) its.push(new ChunkListIterator(h.chunks));
-    if (h && h.ooo) its.push(new ArrayIterator(h.ooo.ts, h.ooo.vs, h.ooo.length));
     if (o) for (const list of o.lists) its.push(new ChunkListIterator(list));
+    if (h && h.ooo) its.push(new ArrayIterator(h.ooo.ts, h.ooo.vs, h.ooo.length));
     const chunks = rechunk(its.length === 1 ? its[0] : new MergeIterator(its), chunkSamples, R);
     if (chunks.length > 0) out.push({ labels: (h ?? o)!.labels, key, chunks });
   }

@@ -123,7 +123,7 @@ export class Tsdb implements Storage, Queryable {
     this.blockRangeMs = options.blockRangeMs ?? 2 * 3600_000;
     this.chunkSamples = options.chunkSamples ?? 120;
     if (!(this.blockRangeMs > 0) || !(this.chunkSamples >= 2 && this.chunkSamples <= 65535)) {
-      throw new TelltaleError('TT_TSDB_UNAVAILABLE', 'blockRangeMs must be positive and chunkSamples within 2..65535', { field: 'blockRangeMs' });
+      throw new TelltaleError('TT_SERVE_CONFIG', 'blockRangeMs must be positive and chunkSamples within 2..65535', { field: 'blockRangeMs' });
     }
     this.head = new Head({ blockRangeMs: this.blockRangeMs, chunkSamples: this.chunkSamples, outOfOrderWindowMs: options.outOfOrderWindowMs ?? 0 });
   }

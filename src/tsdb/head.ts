@@ -9,7 +9,7 @@ import type { AppendRejection, Labels } from '../series/types.ts';
 import { sameBits } from './float-bits.ts';
 import { MemSeries, SampleBuffer } from './mem-series.ts';
 import { MemPostings, selectPostings } from './postings.ts';
-import { XorAppender } from './xor-chunk.ts';
+import { XorAppender, XorIterator } from './xor-chunk.ts';
 
 export interface HeadOptions {
   blockRangeMs: number;
@@ -84,21 +84,35 @@ export class Head {
     return this.byRef.get(ref);
   }
 
-  /** Where a sample for `s` would go, given the newest sample `lastT`/`lastV` (the appender's view). */
-  place(s: MemSeries, t: number, v: number, lastT: number, lastV: number): Placement {
+  /**
+   * Where a sample for `s` would go, given the newest sample `lastT`/`lastV` and the newest time `maxT`
+   * (the appender's view, which includes its pending samples).
+   */
+  place(s: MemSeries, t: number, v: number, lastT: number, lastV: number, maxT = this.maxT): Placement {
     if (!Number.isSafeInteger(t) || t < this.retentionFloor) return 'out_of_bounds';
     if (t > lastT && t >= this.minValidTime) return 'in_order';
     if (t === lastT) return sameBits(v, lastV) ? 'same' : 'duplicate_sample';
     const w = this.options.outOfOrderWindowMs;
-    if (w > 0 && t >= this.maxT - w) {
-      const buf = s.ooo;
-      if (buf) {
-        const i = buf.lowerBound(t);
-        if (i < buf.length && buf.ts[i] === t) return sameBits(v, buf.vs[i]) ? 'same' : 'duplicate_sample';
-      }
+    if (w > 0 && t >= maxT - w) {
+      const existing = this.valueAt(s, t);
+      if (existing) return sameBits(v, existing[0]) ? 'same' : 'duplicate_sample';
       return 'out_of_order_buffer';
     }
     return t < this.minValidTime ? 'out_of_bounds' : 'out_of_order';
+  }
+
+  /** The head's value of `s` at exactly `t` (out-of-order buffer or in-order chunks), if there is one. */
+  private valueAt(s: MemSeries, t: number): Float64Array | undefined {
+    const buf = s.ooo;
+    if (buf) {
+      const i = buf.lowerBound(t);
+      if (i < buf.length && buf.ts[i] === t) return buf.vs.subarray(i, i + 1);
+    }
+    for (const c of s.chunksIn(t, t)) {
+      const it = new XorIterator(c.bytes, c.count);
+      if (it.seek(t) && it.t() === t) return new Float64Array([it.v()]);
+    }
+    return undefined;
   }
 
   /** Stores one sample if it fits; returns the placement (the sample is stored for the first two kinds). */

@@ -59,6 +59,9 @@ export class Wal {
     this.dir = options.dir;
     this.segmentBytes = options.segmentBytes;
     this.segment = firstSegment;
+    // Create the first segment before any later cut can create the next one (no gap on disk).
+    this.queue.push({ segment: firstSegment, bufs: [], bytes: 0, waiters: [] });
+    void this.drain();
   }
 
   get currentSegment(): number {

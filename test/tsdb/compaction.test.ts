@@ -113,6 +113,46 @@ describe('compaction', () => {
     await db3.close();
   });
 
+  it('reads during a compaction see every sample exactly once', async () => {
+    const dir = await tempDir();
+    const model = new Model();
+    const db = await openTsdb({ dir, ...base, outOfOrderWindowMs: 3 * H });
+    await writeInto(db, 5, model);
+    const late = db.appender();
+    late.append({ __name__: 'late' }, 1000, 1);
+    model.add({ __name__: 'late' }, 1000, 1);
+    await late.commit();
+    const running = db.compact();
+    const during = await readAll(db);
+    await running;
+    expect(during).toEqual(model.expected());
+    expect(await readAll(db)).toEqual(model.expected());
+    await db.close();
+  });
+
+  it('counts what it does', async () => {
+    const dir = await tempDir();
+    const model = new Model();
+    const db = await openTsdb({ dir, ...base });
+    await writeInto(db, 5, model);
+    const before = db.stats();
+    expect(before.samplesAppended).toBe(20 * 5 * 240);
+    expect(before.series).toBe(20);
+    expect(before.headChunks).toBe(20 * Math.ceil(5 * 240 / 120));
+    expect(before.walFsyncs).toBeGreaterThan(0);
+    expect(before.bytesOnDisk.wal).toBeGreaterThan(0);
+    await db.compact();
+    const after = db.stats();
+    expect(after.compactions).toBe(1);
+    expect(after.blocks).toBe(1);
+    expect(after.headChunks).toBeLessThan(before.headChunks);
+    const { stat, readdir: ls } = await import('node:fs/promises');
+    let blockBytes = 0;
+    for (const b of await ls(join(dir, 'blocks'))) for (const f of await ls(join(dir, 'blocks', b))) blockBytes += (await stat(join(dir, 'blocks', b, f))).size;
+    expect(after.bytesOnDisk.blocks).toBe(blockBytes);
+    await db.close();
+  });
+
   it('runs from the maintenance timer', async () => {
     const dir = await tempDir();
     const model = new Model();
