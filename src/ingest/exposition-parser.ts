@@ -125,8 +125,7 @@ class LineScanner {
         out += this.text.slice(from, this.pos);
         if (next === '\\' || next === '"') out += next;
         else if (next === 'n') out += '\n';
-        else if (this.strict) this.fail(`invalid escape \\${next} in the value of label ${labelName}`);
-        else out += `\\${next}`;
+        else out += `\\${next}`; // as Prometheus: other escapes stay as written, in both formats
         this.pos += 2;
         from = this.pos;
         continue;
@@ -154,6 +153,7 @@ class LineScanner {
       if (!this.strict) this.blanks(false, '"," or "}"');
       if (this.peek() === ',') {
         this.pos++;
+        if (this.strict && this.peek() === '}') this.fail(`unexpected "}" after "," (OpenMetrics allows no trailing comma)`);
         continue;
       }
       if (this.peek() !== '}') this.fail(`expected "," or "}" after the value of label ${name}, got ${show(this.rest())}`);
@@ -186,10 +186,15 @@ export function parseExposition(body: string, format: ExpositionFormat, options:
       continue;
     }
     const s = new LineScanner(text, lineNo, strict);
-    if (!strict) s.blanks(false, 'a metric');
     if (s.done()) {
       if (strict) fail(lineNo, 'empty line (OpenMetrics allows none)');
       continue;
+    }
+    if (!strict && (s.peek() === ' ' || s.peek() === '\t')) {
+      // Prometheus' text lexer takes a line of only blanks as empty, but refuses blanks before a metric
+      s.blanks(false, 'a metric');
+      if (s.done()) continue;
+      s.fail(`unexpected whitespace before ${show(s.rest())}`);
     }
     if (s.peek() === '#') {
       const meta = parseComment(s, format);
@@ -250,7 +255,7 @@ function parseComment(s: LineScanner, format: ExpositionFormat): CommentLine | u
     if (raw !== '' && !name.endsWith(`_${raw}`)) s.fail(`unit ${raw} is not a suffix of the metric name ${name}`);
     return { kind: keyword, name, value: raw };
   }
-  const type = strict ? raw : raw.trimEnd().toLowerCase();
+  const type = raw;
   const allowed: readonly string[] = strict ? OPENMETRICS_TYPES : TEXT_TYPES;
   if (!allowed.includes(type)) s.fail(`invalid metric type ${show(raw)} (expected one of ${allowed.join(', ')})`);
   return { kind: keyword, name, value: type };

@@ -3,7 +3,8 @@
  * text-format timestamps with strconv.ParseInt; these accept the same spellings (hexadecimal floats aside).
  */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INTEGER = /^[+-]?\d+$/;
+// Prometheus' text lexer reads a timestamp as digits only: no sign
+const INTEGER = /^\d+$/;
 
 /** A sample value as Go's ParseFloat reads it, or undefined when it is not a number. */
 export function parseFloatToken(token: string): number | undefined {
@@ -15,7 +16,7 @@ export function parseFloatToken(token: string): number | undefined {
   return undefined;
 }
 
-/** A text-format (0.0.4) timestamp in ms, or undefined when it is not an integer Telltale can hold exactly. */
+/** A text-format (0.0.4) timestamp in ms (unsigned digits), or undefined when it is not one Telltale can hold exactly. */
 export function parseIntTimestamp(token: string): number | undefined {
   if (!INTEGER.test(token)) return undefined;
   const n = Number(token);

@@ -96,7 +96,8 @@ const scrapeConfig = z.strictObject({
   metric_relabel_configs: z.array(relabelConfig).default([]),
 });
 
-const fileSchema = z.strictObject({
+// other top-level sections of prometheus.yml (remote_write, rule_files, alerting ...) are not this parser's
+const fileSchema = z.object({
   global: z
     .strictObject({ scrape_interval: duration.optional(), scrape_timeout: duration.optional(), external_labels: labelSet.optional() })
     .default({}),
