@@ -118,32 +118,35 @@ export function linearRegression(t: Float64Array, v: Float64Array, lo: number, h
   return [slope, intercept];
 }
 
+/** Incremental mean with compensated summation of the increments. */
 function avgOverTime(v: Float64Array, lo: number, hi: number): number {
-  let mean = 0;
+  const mean = new KahanSum();
   let count = 0;
   for (let i = lo; i < hi; i++) {
     const x = v[i];
     count++;
-    if (mean === Infinity || mean === -Infinity) {
-      if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
+    const m = mean.sum;
+    if (m === Infinity || m === -Infinity) {
+      if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) continue;
       if (x !== Infinity && x !== -Infinity && x === x) continue;
     }
-    mean += x / count - mean / count;
+    mean.add(x / count - m / count);
   }
-  return mean;
+  return mean.value();
 }
 
+/** Welford's algorithm with compensated mean and sum of squares. */
 function variance(v: Float64Array, lo: number, hi: number): number {
   let count = 0;
-  let mean = 0;
-  let aux = 0;
+  const mean = new KahanSum();
+  const aux = new KahanSum();
   for (let i = lo; i < hi; i++) {
     count++;
-    const delta = v[i] - mean;
-    mean += delta / count;
-    aux += delta * (v[i] - mean);
+    const delta = v[i] - (mean.sum + mean.c);
+    mean.add(delta / count);
+    aux.add(delta * (v[i] - (mean.sum + mean.c)));
   }
-  return aux / count;
+  return (aux.sum + aux.c) / count;
 }
 
 function collect(v: Float64Array, lo: number, hi: number): number[] {
