@@ -431,7 +431,7 @@ class Builder {
       const pt = this.typeOf(param);
       if (pt !== want) this.fail(param.pos, `expected type ${typeName(want)} in aggregation parameter, got ${typeName(pt)}`);
     }
-    return { type: 'aggregate', op, expr, param, grouping, without, hasGrouping: !!mod, pos };
+    return { type: 'aggregate', op, expr, param, grouping, without, pos };
   }
 
   private binary(n: SyntaxNode, pos: PosRange): Expr {
