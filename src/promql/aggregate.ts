@@ -78,75 +78,118 @@ export async function evalAggregate(ev: Evaluator, e: Aggregate, ts: Float64Arra
       return { kind: 'vector', series: set.list };
     }
   }
-  const out = groups.map((labels) => newStepSeries(labels, n));
-  const count = new Float64Array(groups.length);
-  const acc = new Float64Array(groups.length);
-  const mean = new Float64Array(groups.length);
-  const lists: number[][] = groups.map(() => []);
-  for (let i = 0; i < n; i++) {
-    count.fill(0);
-    for (let s = 0; s < input.length; s++) {
-      const series = input[s];
-      if (!series.present[i]) continue;
-      const g = groupOf[s];
-      const v = series.values[i];
-      const c = ++count[g];
-      switch (e.op) {
-        case 'sum':
-          acc[g] = c === 1 ? v : acc[g] + v;
-          break;
-        case 'avg':
-          if (c === 1) mean[g] = v;
-          else {
-            const m = mean[g];
-            if ((m === Infinity || m === -Infinity) && (((v === Infinity || v === -Infinity) && m > 0 === v > 0) || (v !== Infinity && v !== -Infinity && v === v))) break;
-            mean[g] = m + (v / c - m / c);
-          }
-          break;
-        case 'max':
-          if (c === 1 || acc[g] < v || acc[g] !== acc[g]) acc[g] = v;
-          break;
-        case 'min':
-          if (c === 1 || acc[g] > v || acc[g] !== acc[g]) acc[g] = v;
-          break;
-        case 'count':
-        case 'group':
-          break;
-        case 'stddev':
-        case 'stdvar':
+  if (e.op === 'quantile') return { kind: 'vector', series: quantiles(input, groupOf, groups, param!, n) };
+  // Series-outer loops over one accumulator slot per (group, step): each slot still sees the series in
+  // input order, so the arithmetic is the same as folding step by step.
+  const G = groups.length;
+  const count = new Float64Array(G * n);
+  const acc = new Float64Array(G * n);
+  const mean = e.op === 'avg' || e.op === 'stddev' || e.op === 'stdvar' ? new Float64Array(G * n) : acc;
+  for (let s = 0; s < input.length; s++) {
+    const { present, values } = input[s];
+    const base = groupOf[s] * n;
+    switch (e.op) {
+      case 'sum':
+        for (let i = 0; i < n; i++) {
+          if (!present[i]) continue;
+          const k = base + i;
+          acc[k] = count[k]++ === 0 ? values[i] : acc[k] + values[i];
+        }
+        break;
+      case 'count':
+      case 'group':
+        for (let i = 0; i < n; i++) if (present[i]) count[base + i]++;
+        break;
+      case 'max':
+        for (let i = 0; i < n; i++) {
+          if (!present[i]) continue;
+          const k = base + i;
+          const v = values[i];
+          if (count[k]++ === 0 || acc[k] < v || acc[k] !== acc[k]) acc[k] = v;
+        }
+        break;
+      case 'min':
+        for (let i = 0; i < n; i++) {
+          if (!present[i]) continue;
+          const k = base + i;
+          const v = values[i];
+          if (count[k]++ === 0 || acc[k] > v || acc[k] !== acc[k]) acc[k] = v;
+        }
+        break;
+      case 'avg':
+        for (let i = 0; i < n; i++) {
+          if (!present[i]) continue;
+          const k = base + i;
+          const v = values[i];
+          const c = ++count[k];
           if (c === 1) {
-            mean[g] = v;
-            acc[g] = 0;
-          } else {
-            const delta = v - mean[g];
-            mean[g] += delta / c;
-            acc[g] += delta * (v - mean[g]);
+            mean[k] = v;
+            continue;
           }
-          break;
-        case 'quantile':
-          if (c === 1) lists[g] = [];
-          lists[g].push(v);
-          break;
-      }
+          const m = mean[k];
+          // An infinite mean stays as it is unless a NaN or an infinity of the other sign arrives.
+          if ((m === Infinity || m === -Infinity) && (((v === Infinity || v === -Infinity) && m > 0 === v > 0) || (v !== Infinity && v !== -Infinity && v === v))) continue;
+          mean[k] = m + (v / c - m / c);
+        }
+        break;
+      case 'stddev':
+      case 'stdvar':
+        for (let i = 0; i < n; i++) {
+          if (!present[i]) continue;
+          const k = base + i;
+          const v = values[i];
+          const c = ++count[k];
+          if (c === 1) {
+            mean[k] = v;
+            acc[k] = 0;
+            continue;
+          }
+          const delta = v - mean[k];
+          mean[k] += delta / c;
+          acc[k] += delta * (v - mean[k]);
+        }
+        break;
     }
-    for (let g = 0; g < groups.length; g++) {
-      const c = count[g];
+  }
+  const out: StepSeries[] = [];
+  for (let g = 0; g < G; g++) {
+    const res = newStepSeries(groups[g], n);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const k = g * n + i;
+      const c = count[k];
       if (c === 0) continue;
       let v: number;
       switch (e.op) {
-        case 'avg': v = mean[g]; break;
+        case 'avg': v = mean[k]; break;
         case 'count': v = c; break;
         case 'group': v = 1; break;
-        case 'stddev': v = Math.sqrt(acc[g] / c); break;
-        case 'stdvar': v = acc[g] / c; break;
-        case 'quantile': v = quantileOf(param![i], lists[g]); break;
-        default: v = acc[g];
+        case 'stddev': v = Math.sqrt(acc[k] / c); break;
+        case 'stdvar': v = acc[k] / c; break;
+        default: v = acc[k];
       }
-      out[g].values[i] = v;
+      res.values[i] = v;
+      res.present[i] = 1;
+      any = true;
+    }
+    if (any) out.push(res);
+  }
+  return { kind: 'vector', series: out };
+}
+
+function quantiles(input: StepSeries[], groupOf: Int32Array, groups: Labels[], param: Float64Array, n: number): StepSeries[] {
+  const out = groups.map((labels) => newStepSeries(labels, n));
+  const lists: number[][] = groups.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (const l of lists) l.length = 0;
+    for (let s = 0; s < input.length; s++) if (input[s].present[i]) lists[groupOf[s]].push(input[s].values[i]);
+    for (let g = 0; g < groups.length; g++) {
+      if (lists[g].length === 0) continue;
+      out[g].values[i] = quantileOf(param[i], lists[g]);
       out[g].present[i] = 1;
     }
   }
-  return { kind: 'vector', series: out.filter((s) => s.present.includes(1)) };
+  return out.filter((s) => s.present.includes(1));
 }
 
 interface HeapItem {

@@ -73,8 +73,6 @@ export interface Aggregate {
   readonly param: Expr | undefined;
   readonly grouping: readonly string[];
   readonly without: boolean;
-  /** True when `by`/`without` was written (even empty), so formatting keeps it. */
-  readonly hasGrouping: boolean;
   readonly pos: PosRange;
 }
 

@@ -9,7 +9,7 @@ import type { Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from '.
 import { evalAggregate } from './aggregate.ts';
 import { evalBinary } from './binary.ts';
 import { evalInstantCall } from './calls.ts';
-import { RANGE_FUNCTIONS, KEEPS_NAME, type WindowContext } from './functions/range.ts';
+import { COUNTER_FUNCTIONS, findResets, KEEPS_NAME, RANGE_FUNCTIONS, type WindowContext } from './functions/range.ts';
 import { absentLabels } from './functions/absent.ts';
 import { withoutName } from './functions/labels.ts';
 import type { QueryGuard } from './limits.ts';
@@ -166,8 +166,15 @@ export class Evaluator {
     const keepName = KEEPS_NAME.has(e.func);
     const absent = e.func === 'absent_over_time';
     const anyPresent = absent ? new Uint8Array(n) : undefined;
+    const counter = COUNTER_FUNCTIONS.has(e.func);
+    let resets = new Int32Array(0);
     const apply = (s: SampleSeries, refs: Float64Array, range: number) => {
       windows(s, refs, range, lo, hi);
+      if (counter) {
+        if (resets.length < s.length) resets = new Int32Array(s.length);
+        ctx.resets = resets;
+        ctx.resetCount = findResets(s.v, s.length, resets);
+      }
       const res = newStepSeries(keepName ? s.labels : withoutName(s.labels), n);
       let any = false;
       for (let i = 0; i < n; i++) {

@@ -4,7 +4,7 @@
  */
 import { isValidLabelName } from '../series/labels.ts';
 import { METRIC_NAME } from '../series/types.ts';
-import type { AtModifier, Expr, VectorSelector } from './ast.ts';
+import type { Aggregate, AtModifier, Binary, Expr, VectorSelector } from './ast.ts';
 import { formatGoV } from './go-float.ts';
 import { formatDuration, quoteString } from './lex.ts';
 
@@ -31,8 +31,9 @@ function selector(e: VectorSelector): string {
     }
     parts.push(`${labelName(m.name)}${m.type}${quoteString(m.value)}`);
   }
+  parts.sort();
   const head = nameOk ? e.name! : '';
-  return parts.length === 0 && head !== '' ? head : `${head}{${parts.join(', ')}}`;
+  return parts.length === 0 && head !== '' ? head : `${head}{${parts.join(',')}}`;
 }
 
 function grouping(labels: readonly string[]): string {
@@ -58,23 +59,60 @@ export function formatExpr(e: Expr): string {
     case 'call':
       return `${e.func}(${e.args.map(formatExpr).join(', ')})`;
     case 'aggregate': {
-      let head: string = e.op;
-      if (e.without) head += ` without ${grouping(e.grouping)}`;
-      else if (e.grouping.length > 0 || e.hasGrouping) head += ` by ${grouping(e.grouping)}`;
       const args = e.param ? `${formatExpr(e.param)}, ${formatExpr(e.expr)}` : formatExpr(e.expr);
-      return `${head}${head === e.op ? '' : ' '}(${args})`;
+      return `${aggregateHead(e)}(${args})`;
     }
-    case 'binary': {
-      let mods = e.bool ? ' bool' : '';
-      const m = e.matching;
-      if (m) {
-        if (m.on || m.labels.length > 0) mods += ` ${m.on ? 'on' : 'ignoring'}${grouping(m.labels)}`;
-        if (m.card === 'many-to-one' || m.card === 'one-to-many') {
-          if (!m.on && m.labels.length === 0) mods += ' ignoring()';
-          mods += ` ${m.card === 'many-to-one' ? 'group_left' : 'group_right'}${m.include.length > 0 ? grouping(m.include) : ''}`;
-        }
-      }
-      return `${formatExpr(e.lhs)} ${e.op}${mods} ${formatExpr(e.rhs)}`;
+    case 'binary':
+      return `${formatExpr(e.lhs)} ${e.op}${binaryModifiers(e)} ${formatExpr(e.rhs)}`;
+  }
+}
+
+/** `sum by (a) ` / `sum without (a) ` / `sum`: what precedes the parenthesized arguments. */
+function aggregateHead(e: Aggregate): string {
+  if (e.without) return `${e.op} without ${grouping(e.grouping)} `;
+  if (e.grouping.length > 0) return `${e.op} by ${grouping(e.grouping)} `;
+  return e.op;
+}
+
+function binaryModifiers(e: Binary): string {
+  let mods = e.bool ? ' bool' : '';
+  const m = e.matching;
+  if (m) {
+    if (m.on || m.labels.length > 0) mods += ` ${m.on ? 'on' : 'ignoring'} ${grouping(m.labels)}`;
+    if (m.card === 'many-to-one' || m.card === 'one-to-many') {
+      if (!m.on && m.labels.length === 0) mods += ' ignoring ()';
+      mods += ` ${m.card === 'many-to-one' ? 'group_left' : 'group_right'} ${grouping(m.include)}`;
     }
+  }
+  return mods;
+}
+
+const MAX_LINE = 100;
+
+/**
+ * Prometheus' prettifier (format_query): an expression that fits in 100 characters stays on one line;
+ * longer binary expressions, aggregations, calls and parentheses are split, two spaces per level.
+ */
+export function prettyExpr(e: Expr, level = 0): string {
+  const indent = '  '.repeat(level);
+  const flat = formatExpr(e);
+  if (flat.length <= MAX_LINE) return indent + flat;
+  switch (e.type) {
+    case 'binary':
+      return `${prettyExpr(e.lhs, level + 1)}\n${indent}${e.op}${binaryModifiers(e)}\n${prettyExpr(e.rhs, level + 1)}`;
+    case 'aggregate': {
+      const param = e.param ? `${prettyExpr(e.param, level + 1)},\n` : '';
+      return `${indent}${aggregateHead(e)}(\n${param}${prettyExpr(e.expr, level + 1)}\n${indent})`;
+    }
+    case 'call':
+      return `${indent}${e.func}(\n${e.args.map((a) => prettyExpr(a, level + 1)).join(',\n')}\n${indent})`;
+    case 'paren':
+      return `${indent}(\n${prettyExpr(e.expr, level + 1)}\n${indent})`;
+    case 'unary':
+      return `${indent}${e.op}${prettyExpr(e.expr, level).trimStart()}`;
+    case 'subquery':
+      return `${prettyExpr(e.expr, level)}[${formatDuration(e.range)}:${e.step ? formatDuration(e.step) : ''}]${modifiers(e.offset, e.at)}`;
+    default:
+      return indent + flat;
   }
 }

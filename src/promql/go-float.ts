@@ -33,13 +33,13 @@ export function formatTimestamp(ms: number): string {
   return neg ? `-${out}` : out;
 }
 
-/** Go's `%v` for a float64 (shortest, exponent form below 1e-4 and from 1e21), as in Prometheus' messages. */
+/** Go's `%v` for a float64 (shortest digits; exponent form below 1e-4 and from 1e6), as Prometheus prints numbers. */
 export function formatGoV(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   const abs = Math.abs(v);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e21)) {
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e6)) {
     const [m, e] = v.toExponential().split('e');
     const exp = Number(e);
     const sign = exp < 0 ? '-' : '+';

@@ -14,7 +14,7 @@ import {
   type VectorMatching, type VectorSelector,
 } from './ast.ts';
 import { parseDuration, parseNumber, unquoteString } from './lex.ts';
-import { describeToken, parseError } from './parse-error.ts';
+import { describeToken, parseError, unclosed } from './parse-error.ts';
 import { FUNCTIONS, returnTypeOf } from './signatures.ts';
 
 const MAX_QUERY_LENGTH = 1 << 20;
@@ -106,9 +106,11 @@ function syntaxError(query: string, err: SyntaxNode): TelltaleError {
   const token = describeToken(query, at);
   if (token === 'end of input') {
     const inBraces = enclosing(err, 'LabelMatchers');
-    return parseError(query, query.length, inBraces ? 'unexpected end of input inside braces' : 'unexpected end of input');
+    return parseError(query, query.length, inBraces ? 'unexpected end of input inside braces' : unclosed(query) ?? 'unexpected end of input');
   }
-  return parseError(query, pos, `unexpected ${token}`);
+  // Prometheus' lexer reports a stray closing parenthesis or bracket after consuming it.
+  const closing = token.startsWith('right ') ? 1 : 0;
+  return parseError(query, pos + closing, `unexpected ${token}`);
 }
 
 function enclosing(node: SyntaxNode, name: string): boolean {
@@ -429,7 +431,7 @@ class Builder {
       const pt = this.typeOf(param);
       if (pt !== want) this.fail(param.pos, `expected type ${typeName(want)} in aggregation parameter, got ${typeName(pt)}`);
     }
-    return { type: 'aggregate', op, expr, param, grouping, without, hasGrouping: !!mod, pos };
+    return { type: 'aggregate', op, expr, param, grouping, without, pos };
   }
 
   private binary(n: SyntaxNode, pos: PosRange): Expr {

@@ -134,6 +134,20 @@ export class MemoryStorage implements Storage, Queryable {
     return s.insert(t, v);
   }
 
+  /** Adds many samples of one series at once (loaders and benchmarks); same rules as `add`. */
+  addSamples(labels: Labels, t: ArrayLike<number>, v: ArrayLike<number>): number {
+    const key = labelsKey(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = new MemorySeries(canonicalLabels(labels));
+      this.series.set(key, s);
+      this.sorted = undefined;
+    }
+    let rejected = 0;
+    for (let i = 0; i < t.length; i++) if (s.insert(t[i], v[i])) rejected++;
+    return rejected;
+  }
+
   clear(): void {
     this.series.clear();
     this.sorted = undefined;

@@ -45,12 +45,15 @@ export function fromTelltale(r: QueryResult | Error): Normalized {
   }
 }
 
+/** TT_CONFORMANCE_EXACT=1 demands bit-equal floats instead of 1e-9 relative. */
+const TOLERANCE = process.env.TT_CONFORMANCE_EXACT === '1' ? 0 : 1e-9;
+
 export function sameValue(a: number | string, b: number | string): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   if (a === b) return true;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  return Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
 }
 
 /** Undefined when equal, else a description of the first difference. */

@@ -1,7 +1,8 @@
 /**
  * Conformance against the real Prometheus 2.42: the same generated data goes into Prometheus (through
  * promtool's OpenMetrics backfill) and into Telltale's in-memory storage; every query is evaluated by both as
- * instant queries at several times and as range queries, and the results must match.
+ * instant queries at several times and as range queries, and the results must match; format_query must
+ * print every query as Prometheus' does.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/promql/engine.ts';
+import { prettyExpr } from '../../src/promql/format.ts';
+import { parseExpr } from '../../src/promql/parser.ts';
 import { MemoryStorage } from '../../src/series/memory.ts';
 import { hasPrometheus, PROMTOOL_BIN, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.ts';
 import { diff, fromPrometheus, fromTelltale } from './compare.ts';
@@ -68,6 +71,16 @@ describe.skipIf(!hasPrometheus())('PromQL conformance with Prometheus 2.42', () 
         const theirs = fromPrometheus(await prometheus('/api/v1/query_range', { query, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) }));
         const d = diff(ours, theirs, false);
         if (d) problems.push(`range ${start / 1000}..${end / 1000} step ${step / 1000}: ${d}`);
+      }
+      const formatted = (await prometheus('/api/v1/format_query', { query })) as { status: string; data?: string };
+      if (formatted.status === 'success') {
+        let ours: string;
+        try {
+          ours = prettyExpr(parseExpr(query));
+        } catch (err) {
+          ours = `error: ${(err as Error).message}`;
+        }
+        if (ours !== formatted.data) problems.push(`format_query: ${JSON.stringify(ours)}, prometheus ${JSON.stringify(formatted.data)}`);
       }
       const known = KNOWN_DIVERGENCES.get(query);
       if (known) {

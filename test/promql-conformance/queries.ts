@@ -128,7 +128,23 @@ const misc = [
   `rate(${R}[5m]) * 60`, `increase(${R}[1h])`, `rate(${R}[1h])`, `delta(${T}[1h])`,
 ];
 
+// Queries that must fail in both engines, and less common combinations.
+const edgeQueries = [
+  `${R} + ignoring(code) ${R}`, `up + ignoring(instance) up`, `up + on(job) group_left up`, `up * on(job) group_right up`,
+  `label_replace(up, "instance", "", "instance", ".*")`, `abs({__name__=~"up|build_info"})`,
+  `rate({__name__=~"http_requests_total|up", job="api"}[5m])`, `sum by (code) (rate(${R}[5m])) > on(code) group_left sum(rate(${R}[5m])) * 0.1`,
+  `sort_desc(sum by (code) (rate(${R}[5m])))`, `sort(count by (le) (${B}))`, `count_values("le", ${B} > 1e9)`,
+  `timestamp(${R} @ 1700001000)`, `max_over_time(${Q}[10m:1m] offset 5m @ 1700002000)`, `rate(${R}[5m] @ end())`,
+  `${R} @ 1700001800 - ${R} @ 1700001200`, `avg_over_time(${R}[10m] @ start())`, `last_over_time(${R}[1m])`,
+  `-${R} @ 1700001000 offset 1m`, `${T} > bool on(instance, sensor) ${T} offset 1m`, `group without (sensor) (${T})`,
+  `stddev_over_time(${W}[10m])`, `stdvar by (kind) (${W})`, `quantile_over_time(0.5, ${W}[10m])`, `deriv(${W}[10m])`,
+  `predict_linear(${W}[10m], 100)`, `changes(${W}[10m])`, `resets(${W}[10m])`, `irate(${W}[10m])`, `rate(${W}[10m])`,
+  `histogram_quantile(0.9, sum by (le, instance) (rate(${B}[5m]))) > 0.5`, `${Q} @ 1700000900`, `${Q}[5m] @ 1700000900`,
+  `topk(1, ${Q}) or bottomk(1, ${Q})`, `count(${R}) by (job) == bool 12`, `absent(up{job="api"} == 0)`,
+];
+
 export const QUERIES: readonly string[] = [
+  ...edgeQueries,
   ...selectors, ...rangeFunctionQueries, ...simpleFunctionQueries, ...dateQueries, ...otherFunctions,
   ...binaryQueries, ...aggrQueries, ...subqueryQueries, ...misc,
 ];

@@ -83,7 +83,7 @@ describe('Prometheus HTTP API', () => {
   it('reports parse errors as 400 bad_data with the position', async () => {
     const r = await get(`/api/v1/query?query=${encodeURIComponent('sum(')}`);
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error: unexpected end of input' });
+    expect(r.body).toEqual({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error: unclosed left parenthesis' });
   });
 
   it('refuses bad times, steps and ranges as bad_data', async () => {

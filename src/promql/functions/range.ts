@@ -13,7 +13,22 @@ export interface WindowContext {
   stepTime: number;
   /** Scalar arguments at this step (quantile, duration, smoothing factors). */
   args: number[];
+  /**
+   * Indices j (ascending) where v[j] < v[j-1] in the whole series, when the caller computed them: counter
+   * functions then visit only the resets inside a window instead of every sample.
+   */
+  resets?: Int32Array;
+  resetCount?: number;
 }
+
+/** Fills `out` with the counter-reset positions of v[0, length) and returns how many there are. */
+export function findResets(v: Float64Array, length: number, out: Int32Array): number {
+  let n = 0;
+  for (let j = 1; j < length; j++) if (v[j] < v[j - 1]) out[n++] = j;
+  return n;
+}
+
+export const COUNTER_FUNCTIONS: ReadonlySet<string> = new Set(['rate', 'increase']);
 
 export type RangeFunction = (t: Float64Array, v: Float64Array, lo: number, hi: number, ctx: WindowContext) => number | undefined;
 
@@ -22,10 +37,24 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
   if (n < 2) return undefined;
   let result = v[hi - 1] - v[lo];
   if (isCounter) {
-    let last = 0;
-    for (let i = lo; i < hi; i++) {
-      if (v[i] < last) result += last;
-      last = v[i];
+    const resets = ctx.resets;
+    if (resets) {
+      // The same additions, in the same order, as walking every sample: only resets add anything.
+      const count = ctx.resetCount!;
+      let a = 0;
+      let b = count;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (resets[mid] <= lo) a = mid + 1;
+        else b = mid;
+      }
+      for (; a < count && resets[a] < hi; a++) result += v[resets[a] - 1];
+    } else {
+      let last = 0;
+      for (let i = lo; i < hi; i++) {
+        if (v[i] < last) result += last;
+        last = v[i];
+      }
     }
   }
   let durationToStart = (t[lo] - ctx.rangeStart) / 1000;
@@ -89,32 +118,35 @@ export function linearRegression(t: Float64Array, v: Float64Array, lo: number, h
   return [slope, intercept];
 }
 
+/** Incremental mean with compensated summation of the increments. */
 function avgOverTime(v: Float64Array, lo: number, hi: number): number {
-  let mean = 0;
+  const mean = new KahanSum();
   let count = 0;
   for (let i = lo; i < hi; i++) {
     const x = v[i];
     count++;
-    if (mean === Infinity || mean === -Infinity) {
-      if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
+    const m = mean.sum;
+    if (m === Infinity || m === -Infinity) {
+      if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) continue;
       if (x !== Infinity && x !== -Infinity && x === x) continue;
     }
-    mean += x / count - mean / count;
+    mean.add(x / count - m / count);
   }
-  return mean;
+  return mean.value();
 }
 
+/** Welford's algorithm with compensated mean and sum of squares. */
 function variance(v: Float64Array, lo: number, hi: number): number {
   let count = 0;
-  let mean = 0;
-  let aux = 0;
+  const mean = new KahanSum();
+  const aux = new KahanSum();
   for (let i = lo; i < hi; i++) {
     count++;
-    const delta = v[i] - mean;
-    mean += delta / count;
-    aux += delta * (v[i] - mean);
+    const delta = v[i] - (mean.sum + mean.c);
+    mean.add(delta / count);
+    aux.add(delta * (v[i] - (mean.sum + mean.c)));
   }
-  return aux / count;
+  return (aux.sum + aux.c) / count;
 }
 
 function collect(v: Float64Array, lo: number, hi: number): number[] {

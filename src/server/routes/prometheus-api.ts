@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TelltaleError } from '../../errors.ts';
 import { Engine, type QueryResult } from '../../promql/engine.ts';
-import { formatExpr } from '../../promql/format.ts';
+import { prettyExpr } from '../../promql/format.ts';
 import { formatGoFloat, formatTimestamp } from '../../promql/go-float.ts';
 import type { QueryLimits } from '../../promql/limits.ts';
 import { isTimeout } from '../../promql/limits.ts';
@@ -227,5 +227,5 @@ export function registerPrometheusApi(app: FastifyInstance, deps: PrometheusApiD
     version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}`,
   }));
 
-  route('/api/v1/format_query', ['GET', 'POST'], async (p) => formatExpr(parseQuery(queryText(p))));
+  route('/api/v1/format_query', ['GET', 'POST'], async (p) => prettyExpr(parseQuery(queryText(p))));
 }
