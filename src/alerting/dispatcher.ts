@@ -57,7 +57,7 @@ const RESOLVED_RETENTION_MS = 15 * 60_000;
 const MAX_TIMER_MS = 60_000;
 
 export class Dispatcher {
-  readonly config: AlertingConfig;
+  config: AlertingConfig;
   readonly store: AlertStore;
   readonly clock: Clock;
   readonly silences: Silences;
@@ -104,6 +104,34 @@ export class Dispatcher {
     return d;
   }
 
+  /**
+   * Switches to a new configuration, as Alertmanager does on reload: groups start over from the alerts held
+   * (so group_wait applies again), and the notification log keeps receivers from hearing twice about what
+   * they already know.
+   */
+  async reload(config: AlertingConfig): Promise<void> {
+    await Promise.all([...this.groups.values()].map((g) => g.busy));
+    this.config = config;
+    this.notifiers.clear();
+    this.groups.clear();
+    const now = this.clock.now();
+    for (const alert of this.alerts.values()) if (!isResolved(alert, now)) this.route(alert, now);
+    this.schedule();
+  }
+
+  private route(alert: Alert, now: number): void {
+    for (const route of matchRoutes(this.config.route, alert.labels)) {
+      const labels = groupLabels(route, alert.labels);
+      const key = groupKey(route, labels);
+      let g = this.groups.get(key);
+      if (!g) {
+        g = new AggregationGroup(route, key, labels, now);
+        this.groups.set(key, g);
+      }
+      g.insert(alert, now);
+    }
+  }
+
   /** Takes alerts in (already validated); returns them as held after merging. */
   receive(incoming: readonly PostableAlert[]): Alert[] {
     const now = this.clock.now();
@@ -113,16 +141,7 @@ export class Dispatcher {
       const alert = mergeAlert(held, p, now, this.config.resolveTimeoutMs);
       this.alerts.set(alert.fingerprint, alert);
       out.push(alert);
-      for (const route of matchRoutes(this.config.route, alert.labels)) {
-        const labels = groupLabels(route, alert.labels);
-        const key = groupKey(route, labels);
-        let g = this.groups.get(key);
-        if (!g) {
-          g = new AggregationGroup(route, key, labels, now);
-          this.groups.set(key, g);
-        }
-        g.insert(alert, now);
-      }
+      this.route(alert, now);
     }
     this.schedule();
     return out;
