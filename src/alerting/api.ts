@@ -105,10 +105,23 @@ export class AlertingApi {
     return this.dispatcher.receive(parsed);
   }
 
-  private view(a: Alert): GettableAlert {
+  /** Group keys by alert fingerprint, built once per listing rather than searched per alert. */
+  private groupsByAlert(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const g of this.dispatcher.groups.values()) {
+      for (const fp of g.alerts.keys()) {
+        const keys = out.get(fp);
+        if (keys) keys.push(g.key);
+        else out.set(fp, [g.key]);
+      }
+    }
+    return out;
+  }
+
+  private view(a: Alert, groupsByAlert: Map<string, string[]>): GettableAlert {
     const d = this.dispatcher;
     const s = d.status(a);
-    const ack = d.escalation.ackOf(a.fingerprint) ?? [...d.groups.values()].filter((g) => g.alerts.has(a.fingerprint)).map((g) => d.escalation.ackOf(g.key)).find((x) => x);
+    const ack = d.escalation.ackOf(a.fingerprint) ?? (groupsByAlert.get(a.fingerprint) ?? []).map((k) => d.escalation.ackOf(k)).find((x) => x);
     const out: GettableAlert = {
       labels: sortedRecord(a.labels),
       annotations: sortedRecord(a.annotations),
@@ -137,9 +150,10 @@ export class AlertingApi {
       }
     }
     const out: GettableAlert[] = [];
+    const byAlert = this.groupsByAlert();
     for (const a of this.dispatcher.alerts.values()) {
       if (isResolved(a, now) || !matchesAll(matchers, a.labels)) continue;
-      const v = this.view(a);
+      const v = this.view(a, byAlert);
       if (v.status.state === 'active' && filter.active === false) continue;
       if (v.status.silencedBy.length > 0 && filter.silenced === false) continue;
       if (v.status.inhibitedBy.length > 0 && filter.inhibited === false) continue;
@@ -152,6 +166,7 @@ export class AlertingApi {
   listGroups(): AlertGroupView[] {
     const d = this.dispatcher;
     const now = d.clock.now();
+    const byAlert = this.groupsByAlert();
     return [...d.groups.values()]
       .map((g) => {
         const v: AlertGroupView = {
@@ -159,7 +174,7 @@ export class AlertingApi {
           labels: sortedRecord(g.labels),
           receiver: { name: g.route.receiver },
           route: g.route.path,
-          alerts: [...g.alerts.values()].filter((a) => !isResolved(a, now)).map((a) => this.view(a)),
+          alerts: [...g.alerts.values()].filter((a) => !isResolved(a, now)).map((a) => this.view(a, byAlert)),
         };
         const ack = d.escalation.groupAck(g, now);
         if (ack) v.acknowledgement = { by: ack.by, at: formatApiTime(ack.at), comment: ack.comment };
