@@ -25,7 +25,9 @@ import { anyIntervalContains } from './time-intervals.ts';
 export type DispatchEvent =
   | { type: 'notified'; groupKey: string; receiver: string; integration: string; alerts: number; attempts: number; at: number }
   | { type: 'notify_failed'; groupKey: string; receiver: string; integration: string; error: string; at: number }
-  | { type: 'escalated'; groupKey: string; policy: string; step: number; receiver: string; at: number };
+  | { type: 'escalated'; groupKey: string; policy: string; step: number; receiver: string; at: number }
+  /** a flush that could not run (the store is unreachable); it is tried again at the next interval */
+  | { type: 'flush_failed'; groupKey: string; error: string; at: number };
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -186,10 +188,14 @@ export class Dispatcher {
       const flush = g.nextFlushAt <= now;
       const escalate = (this.escalation.nextDueAt(g) ?? Infinity) <= now;
       if (flush || escalate) {
-        tasks.push(g.run(async () => {
-          if (flush) await this.flush(g, now);
-          if (this.groups.get(g.key) === g) await this.escalation.run(g, now);
-        }));
+        tasks.push(
+          g
+            .run(async () => {
+              if (flush) await this.flush(g, now);
+              if (this.groups.get(g.key) === g) await this.escalation.run(g, now);
+            })
+            .catch((err: unknown) => this.onEvent({ type: 'flush_failed', groupKey: g.key, error: (err as Error).message, at: now })),
+        );
       }
     }
     await Promise.all(tasks);
@@ -200,7 +206,8 @@ export class Dispatcher {
     }
     if (now - this.lastPrune > 3_600_000) {
       this.lastPrune = now;
-      await this.store.pruneNotifications(now - NFLOG_RETENTION_MS);
+      // a store that is away now is pruned on a later pass
+      await this.store.pruneNotifications(now - NFLOG_RETENTION_MS).catch(() => undefined);
     }
   }
 

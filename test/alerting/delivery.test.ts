@@ -150,3 +150,22 @@ for (const engine of stores) {
     });
   });
 }
+
+describe('an unreachable store', () => {
+  it('reports the flush as failed and sends once the store is back', async () => {
+    const h = await harness(config());
+    const real = h.store.getNotification.bind(h.store);
+    let down = true;
+    h.store.getNotification = async (...args) => {
+      if (down) throw new Error('connection refused');
+      return real(...args);
+    };
+    h.dispatcher.receive([alert(h.clock)]);
+    await advanceBy(h.dispatcher, h.clock, 11_000);
+    expect(hook.requests).toHaveLength(0);
+    expect(h.events).toEqual([expect.objectContaining({ type: 'flush_failed', error: 'connection refused' })]);
+    down = false;
+    await advanceBy(h.dispatcher, h.clock, 5 * MIN);
+    expect(hook.requests).toHaveLength(1);
+  });
+});
