@@ -4,7 +4,7 @@
  * AlertGroup), with Telltale's acknowledgement added.
  */
 import { TelltaleError } from '../errors.ts';
-import { formatTime, isResolved, sortedRecord, type Alert, type PostableAlert } from './alert.ts';
+import { isResolved, sortedRecord, type Alert, type PostableAlert } from './alert.ts';
 import { parsePostableAlerts } from './alert-intake.ts';
 import type { AckRecord } from './alert-store.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -12,13 +12,19 @@ import { matchesAll, parseMatchersForField, type LabelMatcher } from './matchers
 import type { Silence, SilenceInput, SilenceState } from './silence-model.ts';
 import { VERSION } from '../version.ts';
 
+/** Alertmanager's API prints times with milliseconds (`2026-01-05T09:00:00.000Z`), unlike its webhooks. */
+export function formatApiTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 export interface GettableAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string;
   updatedAt: string;
-  generatorURL: string;
+  /** absent when the producer gave none, as in Alertmanager */
+  generatorURL?: string;
   fingerprint: string;
   receivers: Array<{ name: string }>;
   status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
@@ -99,22 +105,35 @@ export class AlertingApi {
     return this.dispatcher.receive(parsed);
   }
 
-  private view(a: Alert): GettableAlert {
+  /** Group keys by alert fingerprint, built once per listing rather than searched per alert. */
+  private groupsByAlert(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const g of this.dispatcher.groups.values()) {
+      for (const fp of g.alerts.keys()) {
+        const keys = out.get(fp);
+        if (keys) keys.push(g.key);
+        else out.set(fp, [g.key]);
+      }
+    }
+    return out;
+  }
+
+  private view(a: Alert, groupsByAlert: Map<string, string[]>): GettableAlert {
     const d = this.dispatcher;
     const s = d.status(a);
-    const ack = d.escalation.ackOf(a.fingerprint) ?? [...d.groups.values()].filter((g) => g.alerts.has(a.fingerprint)).map((g) => d.escalation.ackOf(g.key)).find((x) => x);
+    const ack = d.escalation.ackOf(a.fingerprint) ?? (groupsByAlert.get(a.fingerprint) ?? []).map((k) => d.escalation.ackOf(k)).find((x) => x);
     const out: GettableAlert = {
       labels: sortedRecord(a.labels),
       annotations: sortedRecord(a.annotations),
-      startsAt: formatTime(a.startsAt),
-      endsAt: formatTime(a.endsAt),
-      updatedAt: formatTime(a.updatedAt),
-      generatorURL: a.generatorURL,
+      startsAt: formatApiTime(a.startsAt),
+      endsAt: formatApiTime(a.endsAt),
+      updatedAt: formatApiTime(a.updatedAt),
+      ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
       fingerprint: a.fingerprint,
       receivers: d.receiversOf(a).map((name) => ({ name })),
       status: s,
     };
-    if (ack) out.acknowledgement = { by: ack.by, at: formatTime(ack.at), comment: ack.comment };
+    if (ack) out.acknowledgement = { by: ack.by, at: formatApiTime(ack.at), comment: ack.comment };
     return out;
   }
 
@@ -131,9 +150,10 @@ export class AlertingApi {
       }
     }
     const out: GettableAlert[] = [];
+    const byAlert = this.groupsByAlert();
     for (const a of this.dispatcher.alerts.values()) {
       if (isResolved(a, now) || !matchesAll(matchers, a.labels)) continue;
-      const v = this.view(a);
+      const v = this.view(a, byAlert);
       if (v.status.state === 'active' && filter.active === false) continue;
       if (v.status.silencedBy.length > 0 && filter.silenced === false) continue;
       if (v.status.inhibitedBy.length > 0 && filter.inhibited === false) continue;
@@ -146,6 +166,7 @@ export class AlertingApi {
   listGroups(): AlertGroupView[] {
     const d = this.dispatcher;
     const now = d.clock.now();
+    const byAlert = this.groupsByAlert();
     return [...d.groups.values()]
       .map((g) => {
         const v: AlertGroupView = {
@@ -153,13 +174,13 @@ export class AlertingApi {
           labels: sortedRecord(g.labels),
           receiver: { name: g.route.receiver },
           route: g.route.path,
-          alerts: [...g.alerts.values()].filter((a) => !isResolved(a, now)).map((a) => this.view(a)),
+          alerts: [...g.alerts.values()].filter((a) => !isResolved(a, now)).map((a) => this.view(a, byAlert)),
         };
         const ack = d.escalation.groupAck(g, now);
-        if (ack) v.acknowledgement = { by: ack.by, at: formatTime(ack.at), comment: ack.comment };
+        if (ack) v.acknowledgement = { by: ack.by, at: formatApiTime(ack.at), comment: ack.comment };
         if (g.route.escalationPolicy !== undefined) {
           const next = d.escalation.nextDueAt(g);
-          v.escalation = { policy: g.route.escalationPolicy, ...(next !== undefined ? { nextStepAt: formatTime(next) } : {}) };
+          v.escalation = { policy: g.route.escalationPolicy, ...(next !== undefined ? { nextStepAt: formatApiTime(next) } : {}) };
         }
         return v;
       })
@@ -198,9 +219,9 @@ export class AlertingApi {
   status(): Record<string, unknown> {
     const d = this.dispatcher;
     return {
-      cluster: { name: '', status: 'disabled', peers: [] },
+      cluster: { status: 'disabled', peers: [] },
       config: { original: d.config.original },
-      uptime: formatTime(this.startedAt),
+      uptime: formatApiTime(this.startedAt),
       versionInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node ${process.versions.node}` },
     };
   }
@@ -210,9 +231,9 @@ export function silenceView(s: Silence & { state: SilenceState }): GettableSilen
   return {
     id: s.id,
     matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual })),
-    startsAt: formatTime(s.startsAt),
-    endsAt: formatTime(s.endsAt),
-    updatedAt: formatTime(s.updatedAt),
+    startsAt: formatApiTime(s.startsAt),
+    endsAt: formatApiTime(s.endsAt),
+    updatedAt: formatApiTime(s.updatedAt),
     createdBy: s.createdBy,
     comment: s.comment,
     status: { state: s.state },

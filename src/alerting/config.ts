@@ -5,7 +5,7 @@
  * line and the field path (`route.routes[1].matchers[0]`), as Alertmanager's `amtool check-config` would.
  */
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { TelltaleError } from '../errors.ts';
 import { configSchema, type RawConfig } from './config-schema.ts';
 import { compileReceiver, type Fail, type ReceiverConfig } from './receiver-config.ts';
@@ -26,7 +26,7 @@ export interface AlertingConfig {
   readonly escalationPolicies: ReadonlyMap<string, EscalationPolicy>;
   /** things accepted but not acted on (unsupported receiver kinds, templates) */
   readonly warnings: readonly string[];
-  /** the file as given, for GET /api/v2/status */
+  /** the file as given with its secrets replaced by `<secret>`, for GET /api/v2/status */
   readonly original: string;
 }
 
@@ -111,7 +111,31 @@ export function loadAlertingConfig(text: string, options: LoadOptions = {}): Ale
   const fail: Fail = (parts, message) => {
     throw err(message, { ...locate(parts), field: formatPath(parts) });
   };
-  return compileConfig(parsed.data, text, fail, path.dirname(path.resolve(file)), options.externalURL);
+  return compileConfig(parsed.data, redactSecrets(doc, text), fail, path.dirname(path.resolve(file)), options.externalURL);
+}
+
+/** Fields that hold credentials (or URLs that embed them, like Slack's and webhooks'), as Alertmanager masks them. */
+const SECRET_KEYS = new Set([
+  'password', 'auth_password', 'smtp_auth_password', 'auth_secret', 'smtp_auth_secret', 'credentials', 'bearer_token',
+  'routing_key', 'service_key', 'api_key', 'opsgenie_api_key', 'victorops_api_key', 'api_secret', 'wechat_api_secret',
+  'api_url', 'slack_api_url', 'token', 'bot_token', 'user_key',
+]);
+
+/** The text with every secret value replaced by `<secret>`, formatting and comments kept. */
+function redactSecrets(doc: Document, text: string): string {
+  const ranges: Array<[number, number]> = [];
+  visit(doc, {
+    Pair(_key, pair, path) {
+      if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value) || !pair.value.range) return;
+      const key = String(pair.key.value);
+      const parent = path.at(-1);
+      const inWebhook = path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'webhook_configs');
+      if (SECRET_KEYS.has(key) || (key === 'url' && inWebhook && isMap(parent))) ranges.push([pair.value.range[0], pair.value.range[1]]);
+    },
+  });
+  let out = text;
+  for (const [start, end] of ranges.sort((a, b) => b[0] - a[0])) out = `${out.slice(0, start)}<secret>${out.slice(end)}`;
+  return out;
 }
 
 function compileConfig(raw: RawConfig, original: string, fail: Fail, baseDir: string, externalURL: string | undefined): AlertingConfig {

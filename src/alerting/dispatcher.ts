@@ -25,7 +25,9 @@ import { anyIntervalContains } from './time-intervals.ts';
 export type DispatchEvent =
   | { type: 'notified'; groupKey: string; receiver: string; integration: string; alerts: number; attempts: number; at: number }
   | { type: 'notify_failed'; groupKey: string; receiver: string; integration: string; error: string; at: number }
-  | { type: 'escalated'; groupKey: string; policy: string; step: number; receiver: string; at: number };
+  | { type: 'escalated'; groupKey: string; policy: string; step: number; receiver: string; at: number }
+  /** a flush that could not run (the store is unreachable); it is tried again at the next interval */
+  | { type: 'flush_failed'; groupKey: string; error: string; at: number };
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -57,7 +59,7 @@ const RESOLVED_RETENTION_MS = 15 * 60_000;
 const MAX_TIMER_MS = 60_000;
 
 export class Dispatcher {
-  readonly config: AlertingConfig;
+  config: AlertingConfig;
   readonly store: AlertStore;
   readonly clock: Clock;
   readonly silences: Silences;
@@ -104,6 +106,34 @@ export class Dispatcher {
     return d;
   }
 
+  /**
+   * Switches to a new configuration, as Alertmanager does on reload: groups start over from the alerts held
+   * (so group_wait applies again), and the notification log keeps receivers from hearing twice about what
+   * they already know.
+   */
+  async reload(config: AlertingConfig): Promise<void> {
+    await Promise.all([...this.groups.values()].map((g) => g.busy));
+    this.config = config;
+    this.notifiers.clear();
+    this.groups.clear();
+    const now = this.clock.now();
+    for (const alert of this.alerts.values()) if (!isResolved(alert, now)) this.route(alert, now);
+    this.schedule();
+  }
+
+  private route(alert: Alert, now: number): void {
+    for (const route of matchRoutes(this.config.route, alert.labels)) {
+      const labels = groupLabels(route, alert.labels);
+      const key = groupKey(route, labels);
+      let g = this.groups.get(key);
+      if (!g) {
+        g = new AggregationGroup(route, key, labels, now);
+        this.groups.set(key, g);
+      }
+      g.insert(alert, now);
+    }
+  }
+
   /** Takes alerts in (already validated); returns them as held after merging. */
   receive(incoming: readonly PostableAlert[]): Alert[] {
     const now = this.clock.now();
@@ -113,16 +143,7 @@ export class Dispatcher {
       const alert = mergeAlert(held, p, now, this.config.resolveTimeoutMs);
       this.alerts.set(alert.fingerprint, alert);
       out.push(alert);
-      for (const route of matchRoutes(this.config.route, alert.labels)) {
-        const labels = groupLabels(route, alert.labels);
-        const key = groupKey(route, labels);
-        let g = this.groups.get(key);
-        if (!g) {
-          g = new AggregationGroup(route, key, labels, now);
-          this.groups.set(key, g);
-        }
-        g.insert(alert, now);
-      }
+      this.route(alert, now);
     }
     this.schedule();
     return out;
@@ -167,10 +188,14 @@ export class Dispatcher {
       const flush = g.nextFlushAt <= now;
       const escalate = (this.escalation.nextDueAt(g) ?? Infinity) <= now;
       if (flush || escalate) {
-        tasks.push(g.run(async () => {
-          if (flush) await this.flush(g, now);
-          if (this.groups.get(g.key) === g) await this.escalation.run(g, now);
-        }));
+        tasks.push(
+          g
+            .run(async () => {
+              if (flush) await this.flush(g, now);
+              if (this.groups.get(g.key) === g) await this.escalation.run(g, now);
+            })
+            .catch((err: unknown) => this.onEvent({ type: 'flush_failed', groupKey: g.key, error: (err as Error).message, at: now })),
+        );
       }
     }
     await Promise.all(tasks);
@@ -181,7 +206,8 @@ export class Dispatcher {
     }
     if (now - this.lastPrune > 3_600_000) {
       this.lastPrune = now;
-      await this.store.pruneNotifications(now - NFLOG_RETENTION_MS);
+      // a store that is away now is pruned on a later pass
+      await this.store.pruneNotifications(now - NFLOG_RETENTION_MS).catch(() => undefined);
     }
   }
 

@@ -21,7 +21,7 @@ interface Entry {
 }
 
 export interface SilenceFilter {
-  /** only silences whose matchers include each of these (Alertmanager's `filter` parameter matches on labels) */
+  /** only silences in this state */
   state?: SilenceState;
   /** only silences that would mute this label set */
   matching?: Labels;
@@ -31,8 +31,6 @@ export class Silences {
   private readonly store: AlertStore;
   private readonly clock: Clock;
   private readonly entries = new Map<string, Entry>();
-  /** called after every change, so the dispatcher can re-evaluate what is muted */
-  onChange: () => void = () => undefined;
 
   constructor(store: AlertStore, clock: Clock) {
     this.store = store;
@@ -52,7 +50,6 @@ export class Silences {
   private async save(s: Silence, matchers: LabelMatcher[]): Promise<void> {
     await this.store.putSilence(s);
     this.entries.set(s.id, { silence: s, matchers });
-    this.onChange();
   }
 
   /** Creates a silence, or updates the one named by `input.id`. Returns the id that now holds it. */

@@ -4,6 +4,7 @@
  * each server's own address).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertingApi, type GettableAlert } from '../../src/alerting/api.ts';
 import { fingerprint } from '../../src/alerting/fingerprint.ts';
 import { eventually, hasAlertmanager, startAlertmanager, type RunningAlertmanager } from './real-alertmanager.ts';
 import { advanceBy, harness, startCapture, type Capture } from './helpers.ts';
@@ -33,7 +34,7 @@ route:
   receiver: web
   group_by: [alertname]
   group_wait: ${groupWait}
-  group_interval: 1h
+  group_interval: 2s
   routes:
     - receiver: web
       matchers: ['team="db"', 'severity=~"page|critical"']
@@ -45,6 +46,8 @@ receivers:
     webhook_configs:
       - url: ${hookUrl}
         send_resolved: true
+      - url: ${hookUrl}-truncated
+        max_alerts: 1
 `;
 }
 
@@ -73,34 +76,66 @@ describe.skipIf(!hasAlertmanager())('compatibility with the real Alertmanager', 
     expect(listed.map((a) => a.fingerprint).sort()).toEqual(ALERTS.slice(0, 4).map((a) => fingerprint(a.labels)).sort());
   });
 
-  it('sends webhook bodies equal to Alertmanager\'s, field by field', async () => {
+  it('sends webhook bodies equal to Alertmanager\'s, field by field, firing, truncated and resolved', async () => {
     const ourHook = await startCapture();
     try {
       const h = await harness(config(`${ourHook.url}/tt`, '1s'));
       h.clock.t = T0 + 120_000;
-      h.dispatcher.receive(
-        ALERTS.map((a) => ({
-          labels: a.labels, annotations: a.annotations, startsAt: Date.parse(a.startsAt), generatorURL: a.generatorURL,
-          ...(a.endsAt ? { endsAt: Date.parse(a.endsAt) } : {}),
-        })),
-      );
-      await advanceBy(h.dispatcher, h.clock, 2000);
-      await eventually(() => (amHook.requests.length >= 2 ? amHook.requests : undefined));
-      // let a late group arrive before comparing counts
-      await new Promise((r) => setTimeout(r, 1500));
+      const toPostable = (a: (typeof ALERTS)[number]) => ({
+        labels: a.labels, annotations: a.annotations, startsAt: Date.parse(a.startsAt), generatorURL: a.generatorURL,
+        ...(a.endsAt ? { endsAt: Date.parse(a.endsAt) } : {}),
+      });
+      h.dispatcher.receive(ALERTS.map(toPostable));
+      await advanceBy(h.dispatcher, h.clock, 1000);
+      // two groups notify, each to two webhooks
+      await eventually(() => (amHook.requests.length >= 4 ? true : undefined));
       const norm = (b: any) => ({ ...b, externalURL: '<server>' });
-      const byKey = (reqs: Capture['requests']) => new Map(reqs.map((r) => [r.body.groupKey as string, norm(r.body)]));
-      const a = byKey(amHook.requests);
-      const b = byKey(ourHook.requests);
-      expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-      expect(a.size).toBe(2);
-      for (const [key, body] of a) {
-        expect(b.get(key), key).toEqual(body);
-        expect(JSON.stringify(Object.keys(b.get(key)!))).toBe(JSON.stringify(Object.keys(body)));
-      }
+      const byKey = (reqs: Capture['requests'], prefix: string) => new Map(reqs.map((r) => [`${r.url.slice(prefix.length)} ${r.body.groupKey as string}`, norm(r.body)]));
+      const compare = () => {
+        const a = byKey(amHook.requests, '/am');
+        const b = byKey(ourHook.requests, '/tt');
+        expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+        for (const [key, body] of a) {
+          expect(b.get(key), key).toEqual(body);
+          expect(JSON.stringify(Object.keys(b.get(key)!)), key).toBe(JSON.stringify(Object.keys(body)));
+        }
+        return a;
+      };
+      const first = compare();
+      expect(first.size).toBe(4);
+      expect([...first.values()].some((b) => b.truncatedAlerts === 2)).toBe(true);
+
+      // db-1 resolves: the next flush of its group reports one resolved and two firing alerts
+      const resolved = { ...ALERTS[0], endsAt: iso(T0 + 90_000) };
+      const before = amHook.requests.length;
+      const res = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([resolved]) });
+      expect(res.status).toBe(200);
+      h.dispatcher.receive([toPostable(resolved)]);
+      await advanceBy(h.dispatcher, h.clock, 2000);
+      await eventually(() => (amHook.requests.length >= before + 2 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 500));
+      const second = compare();
+      const latest = second.get(` {}/{severity=~"page|critical",team="db"}:{alertname="HighLatency", team="db"}`);
+      expect(latest.alerts.map((x: any) => x.status)).toEqual(['firing', 'firing', 'resolved']);
+      expect(latest.alerts[2].endsAt).toBe(iso(T0 + 90_000));
       await h.store.close();
     } finally {
       await ourHook.close();
     }
+  });
+
+  it('lists alerts in /api/v2/alerts in the same shape', async () => {
+    const h = await harness(config('http://127.0.0.1:1/unused', '1s'));
+    const api = new AlertingApi(h.dispatcher);
+    h.clock.t = Date.now();
+    api.postAlerts(ALERTS.slice(1, 4));
+    const theirs = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as GettableAlert[];
+    for (const ours of api.listAlerts()) {
+      const t = theirs.find((x) => x.fingerprint === ours.fingerprint)!;
+      expect(Object.keys(ours).sort()).toEqual(Object.keys(t).sort());
+      // endsAt and updatedAt are each server's own receive time + resolve_timeout
+      expect({ ...ours, endsAt: '', updatedAt: '' }).toEqual({ ...t, endsAt: '', updatedAt: '' });
+    }
+    await h.store.close();
   });
 });

@@ -279,3 +279,16 @@ describe('the config loader under hostile input (property)', () => {
     );
   });
 });
+
+describe('the config as GET /api/v2/status shows it', () => {
+  it('masks secrets and keeps everything else as written', () => {
+    const c = loadAlertingConfig(FULL);
+    expect(c.original).not.toMatch(/secret\b(?!>)|abc123|XXXX|127\.0\.0\.1:5001/);
+    expect(c.original).toMatch(/smtp_auth_password: <secret>/);
+    expect(c.original).toMatch(/routing_key: <secret>/);
+    expect(c.original).toMatch(/slack_api_url: <secret>/);
+    expect(c.original).toMatch(/- url: <secret>/);
+    expect(c.original).toMatch(/smtp_from: 'alerts@example.com'/);
+    expect(c.original.split('\n')).toHaveLength(FULL.split('\n').length);
+  });
+});

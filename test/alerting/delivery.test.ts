@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAlertStore } from '../../src/alerting/alert-store.ts';
 import { backoffDelay } from '../../src/alerting/notifiers/delivery.ts';
+import { createPgSchema } from '../helpers/postgres.ts';
 import { freePort } from '../helpers/prometheus.ts';
 import { advanceBy, FakeClock, harness, startCapture, type Capture } from './helpers.ts';
 
@@ -105,29 +106,66 @@ describe('retries', () => {
   });
 });
 
-describe('the notification log across a restart', () => {
-  it('a new dispatcher on the same store does not resend within repeat_interval, and does after it', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'tt-alert-store-'));
-    const file = path.join(dir, 'alerts.db');
-    try {
-      const clock = new FakeClock();
-      const first = await harness(config(), { clock, store: await openAlertStore(file) });
-      first.dispatcher.receive([alert(clock)]);
-      await advanceBy(first.dispatcher, clock, 11_000);
-      expect(hook.requests).toHaveLength(1);
-      await first.store.close();
+const stores: Array<{ name: string; create(): Promise<{ spec: string; dispose(): Promise<void> }> }> = [
+  {
+    name: 'SQLite',
+    async create() {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tt-alert-store-'));
+      return { spec: path.join(dir, 'alerts.db'), dispose: () => rm(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async create() {
+      const s = await createPgSchema('tt_nflog');
+      return { spec: s.spec, dispose: s.drop };
+    },
+  },
+];
 
-      // the process restarts two minutes later; Prometheus re-sends the same alert
-      clock.t += 2 * MIN;
-      const second = await harness(config(), { clock, store: await openAlertStore(file) });
-      second.dispatcher.receive([alert(clock)]);
-      await advanceBy(second.dispatcher, clock, 60 * MIN);
-      expect(hook.requests).toHaveLength(1);
-      await advanceBy(second.dispatcher, clock, 4 * 60 * MIN);
-      expect(hook.requests).toHaveLength(2);
-      await second.store.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+for (const engine of stores) {
+  describe(`the notification log across a restart (${engine.name})`, () => {
+    it('a new dispatcher on the same store does not resend within repeat_interval, and does after it', async () => {
+      const { spec, dispose } = await engine.create();
+      try {
+        const clock = new FakeClock();
+        const first = await harness(config(), { clock, store: await openAlertStore(spec) });
+        first.dispatcher.receive([alert(clock)]);
+        await advanceBy(first.dispatcher, clock, 11_000);
+        expect(hook.requests).toHaveLength(1);
+        await first.store.close();
+
+        // the process restarts two minutes later; Prometheus re-sends the same alert
+        clock.t += 2 * MIN;
+        const second = await harness(config(), { clock, store: await openAlertStore(spec) });
+        second.dispatcher.receive([alert(clock)]);
+        await advanceBy(second.dispatcher, clock, 60 * MIN);
+        expect(hook.requests).toHaveLength(1);
+        await advanceBy(second.dispatcher, clock, 4 * 60 * MIN);
+        expect(hook.requests).toHaveLength(2);
+        await second.store.close();
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
+
+describe('an unreachable store', () => {
+  it('reports the flush as failed and sends once the store is back', async () => {
+    const h = await harness(config());
+    const real = h.store.getNotification.bind(h.store);
+    let down = true;
+    h.store.getNotification = async (...args) => {
+      if (down) throw new Error('connection refused');
+      return real(...args);
+    };
+    h.dispatcher.receive([alert(h.clock)]);
+    await advanceBy(h.dispatcher, h.clock, 11_000);
+    expect(hook.requests).toHaveLength(0);
+    expect(h.events).toEqual([expect.objectContaining({ type: 'flush_failed', error: 'connection refused' })]);
+    down = false;
+    await advanceBy(h.dispatcher, h.clock, 5 * MIN);
+    expect(hook.requests).toHaveLength(1);
   });
 });

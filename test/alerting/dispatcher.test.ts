@@ -3,6 +3,7 @@
  * grouping and routing, dedup by fingerprint, resolution, inhibition, silences and mute time intervals.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAlertingConfig } from '../../src/alerting/config.ts';
 import { advanceBy, harness, startCapture, type Capture } from './helpers.ts';
 
 let hook: Capture;
@@ -202,5 +203,23 @@ describe('muting', () => {
     expect(bodies().map((b) => b.commonLabels.kind)).toEqual(['maint']);
     await advanceBy(d, clock, 40 * MIN); // 11:05: office hours
     expect(bodies().map((b) => b.commonLabels.kind)).toEqual(['maint', 'office']);
+  });
+});
+
+describe('reloading the configuration', () => {
+  it('regroups held alerts under the new routes without re-sending what receivers already got', async () => {
+    const { dispatcher: d, clock } = await harness(yaml());
+    d.receive([{ labels: { alertname: 'A', team: 'db' }, endsAt: clock.t + 5 * 3_600_000 }]);
+    await advanceBy(d, clock, 31_000);
+    expect(hook.requests).toHaveLength(1);
+    // same route: the notification log says it was sent
+    await d.reload(loadAlertingConfig(yaml()));
+    await advanceBy(d, clock, 10 * MIN);
+    expect(hook.requests).toHaveLength(1);
+    // a new route for team=db with another receiver: a new group, notified after its group_wait
+    await d.reload(loadAlertingConfig(yaml('', `  routes:\n    - matchers: [team="db"]\n      receiver: other`)));
+    expect([...d.groups.keys()]).toEqual(['{}/{team="db"}:{alertname="A"}']);
+    await advanceBy(d, clock, 31_000);
+    expect(hook.requests.map((r) => r.url)).toEqual(['/hook', '/other']);
   });
 });

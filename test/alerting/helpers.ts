@@ -97,14 +97,16 @@ export interface Harness {
 /** A dispatcher on a fake clock, an in-memory SQLite store (or the one given) and retries that do not sleep. */
 export async function harness(
   yaml: string,
-  { store: givenStore, clock: givenClock, ...options }: { store?: AlertStore; clock?: FakeClock } & Partial<Omit<DispatcherOptions, 'clock' | 'store'>> = {},
+  {
+    store: givenStore, clock: givenClock, externalURL, ...options
+  }: { store?: AlertStore; clock?: FakeClock; externalURL?: string } & Partial<Omit<DispatcherOptions, 'clock' | 'store'>> = {},
 ): Promise<Harness> {
   const clock = givenClock ?? new FakeClock();
   const store = givenStore ?? (await openAlertStore(':memory:'));
   const events: DispatchEvent[] = [];
   const sleeps: number[] = [];
   const dispatcher = await Dispatcher.create({
-    config: loadAlertingConfig(yaml),
+    config: loadAlertingConfig(yaml, externalURL ? { externalURL } : {}),
     store,
     clock,
     delivery: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },

@@ -20,7 +20,7 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-export async function startAlertmanager(config: string): Promise<RunningAlertmanager> {
+export async function startAlertmanager(config: string, args: string[] = []): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), config);
   const port = await freePort();
@@ -32,6 +32,7 @@ export async function startAlertmanager(config: string): Promise<RunningAlertman
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
       '--log.level=warn',
+      ...args,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

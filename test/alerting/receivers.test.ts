@@ -46,16 +46,60 @@ describe('PagerDuty Events API v2', () => {
         severity: 'critical',
         timestamp: '2026-01-05T10:00:10.000Z', // the flush, group_wait after the alert came
         component: 'db',
-        custom_details: { firing: 'db-1 is down (alertname=DbDown instance=db-1)', resolved: '', num_firing: '1', num_resolved: '0' },
+        custom_details: {
+          firing: 'Labels:\n - alertname = DbDown\n - instance = db-1\nAnnotations:\n - summary = db-1 is down\nSource: \n',
+          num_firing: '1',
+          num_resolved: '0',
+          resolved: '',
+        },
       },
-      links: [{ href: 'https://runbooks.example.com/db', text: 'runbook' }],
       client: 'Telltale',
       client_url: 'https://telltale.example.com',
+      links: [{ href: 'https://runbooks.example.com/db', text: 'runbook' }],
     });
     expect(trigger.dedup_key).toMatch(/^[0-9a-f]{64}$/);
     await advanceBy(h.dispatcher, h.clock, 3 * MIN);
     expect(hook.requests.at(-1)!.body).toMatchObject({ event_action: 'resolve', dedup_key: trigger.dedup_key, routing_key: 'R0UT1NG' });
-    expect(hook.requests.at(-1)!.body.payload).toBeUndefined();
+    expect(hook.requests.at(-1)!.body.payload.summary).toBe('[RESOLVED] DbDown (db-1)');
+  });
+});
+
+describe.skipIf(!hasAlertmanager())('PagerDuty events equal to the real Alertmanager\'s', () => {
+  it('trigger and resolve, field by field (Telltale adds payload.timestamp)', async () => {
+    const cfg = (url: string) => `route:\n  receiver: 'on call'\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 2s\nreceivers:
+  - name: 'on call'
+    pagerduty_configs:
+      - routing_key: KEY
+        url: ${url}
+`;
+    const am = await startAlertmanager(cfg(`${hook.url}/am`), ['--web.external-url=http://telltale.test']);
+    try {
+      const h = await harness(cfg(`${hook.url}/tt`), { externalURL: 'http://telltale.test' });
+      const alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; generatorURL?: string }> = [
+        { labels: { alertname: 'DbDown', instance: 'db-1', job: 'node' }, annotations: { summary: 'db-1 down', runbook: 'https://r/x' }, startsAt: '2026-01-05T09:00:00Z', generatorURL: 'http://prom/graph' },
+        { labels: { alertname: 'DbDown', instance: 'db-2', job: 'node' }, annotations: { summary: 'db-2 down' }, startsAt: '2026-01-05T09:00:01Z' },
+      ];
+      const post = (body: unknown) => fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await post(alerts);
+      h.clock.t = Date.parse('2026-01-05T09:10:00Z');
+      h.dispatcher.receive(alerts.map((a) => ({ ...a, startsAt: Date.parse(a.startsAt) })));
+      await advanceBy(h.dispatcher, h.clock, 1000);
+      const resolvedAt = '2026-01-05T09:05:00Z';
+      await eventually(() => (hook.requests.some((r) => r.url === '/am') ? true : undefined));
+      await post(alerts.map((a) => ({ ...a, endsAt: resolvedAt })));
+      h.dispatcher.receive(alerts.map((a) => ({ ...a, startsAt: Date.parse(a.startsAt), endsAt: Date.parse(resolvedAt) })));
+      await advanceBy(h.dispatcher, h.clock, 2000);
+      await eventually(() => (hook.requests.filter((r) => r.url === '/am').length >= 2 ? true : undefined));
+      const strip = (b: any) => ({ ...b, payload: { ...b.payload, timestamp: undefined } });
+      const theirs = hook.requests.filter((r) => r.url === '/am').map((r) => r.body);
+      const ours = hook.requests.filter((r) => r.url === '/tt').map((r) => strip(r.body));
+      expect(theirs.map((b) => b.event_action)).toEqual(['trigger', 'resolve']);
+      expect(ours).toEqual(theirs.map((b) => ({ ...b, payload: { ...b.payload, timestamp: undefined } })));
+      expect(JSON.stringify(Object.keys(ours[0]))).toBe(JSON.stringify(Object.keys(theirs[0])));
+      await h.store.close();
+    } finally {
+      await am.stop();
+    }
   });
 });
 

@@ -56,7 +56,7 @@ describe('POST /api/v2/alerts and GET /api/v2/alerts', () => {
     expect(api).toMatchObject({
       fingerprint: fingerprint({ alertname: 'Up', job: 'api' }),
       startsAt: '2026-01-05T09:59:00.123Z',
-      endsAt: '2026-01-05T10:05:00Z', // received at 10:00 + resolve_timeout 5m
+      endsAt: '2026-01-05T10:05:00.000Z', // received at 10:00 + resolve_timeout 5m
       generatorURL: 'http://p/graph',
       receivers: [{ name: 'blackhole' }],
       status: { state: 'active', silencedBy: [], inhibitedBy: [] },
@@ -107,7 +107,7 @@ describe('silences over HTTP', () => {
     expect(created.statusCode).toBe(200);
     const id = created.json().silenceID as string;
     const got = (await app.inject({ method: 'GET', url: `/api/v2/silence/${id}` })).json();
-    expect(got).toMatchObject({ id, status: { state: 'active' }, createdBy: 'ops@example.com', comment: 'deploy', endsAt: '2026-01-05T12:00:00Z' });
+    expect(got).toMatchObject({ id, status: { state: 'active' }, createdBy: 'ops@example.com', comment: 'deploy', endsAt: '2026-01-05T12:00:00.000Z' });
     const alerts = (await app.inject({ method: 'GET', url: '/api/v2/alerts' })).json();
     expect(alerts.find((a: any) => a.labels.job === 'api').status).toEqual({ state: 'suppressed', silencedBy: [id], inhibitedBy: [] });
     expect(alerts.find((a: any) => a.labels.job === 'web').status.state).toBe('active');

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { PagerDutyConfig } from '../receiver-config.ts';
 import { postJson } from './delivery.ts';
-import { alertLine, defaultTitle, templateData, type Notification, type Notifier } from './notification.ts';
+import { defaultTitle, templateData, type Notification, type Notifier, type TemplateAlert } from './notification.ts';
 
 /** Alertmanager's `hashKey`: hex SHA-256 of the group key. */
 export function dedupKey(groupKey: string): string {
@@ -17,6 +17,22 @@ const SUMMARY_MAX = 1024;
 
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
 
+/** Alertmanager's `__text_alert_list`: labels, annotations and source of each alert, one block per alert. */
+export function alertList(alerts: readonly TemplateAlert[]): string {
+  return alerts
+    .map((a) => {
+      const labels = Object.entries(a.labels).map(([k, v]) => ` - ${k} = ${v}\n`).join('');
+      const annotations = Object.entries(a.annotations).map(([k, v]) => ` - ${k} = ${v}\n`).join('');
+      return `Labels:\n${labels}Annotations:\n${annotations}Source: ${a.generatorURL}\n`;
+    })
+    .join('');
+}
+
+/** Go's url.QueryEscape: everything but letters, digits and -_.~ is escaped, spaces become +. */
+function queryEscape(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+}
+
 export function pagerdutyEvent(config: PagerDutyConfig, n: Notification, action?: PagerDutyAction): Record<string, unknown> {
   const data = templateData(n);
   const eventAction: PagerDutyAction = action ?? (data.status === 'firing' ? 'trigger' : 'resolve');
@@ -24,14 +40,14 @@ export function pagerdutyEvent(config: PagerDutyConfig, n: Notification, action?
   const resolved = data.alerts.filter((a) => a.status === 'resolved');
   let summary = config.description ?? defaultTitle(data);
   if (summary.length > SUMMARY_MAX) summary = `${summary.slice(0, SUMMARY_MAX - 1)}…`;
-  const clientUrl = config.clientUrl ?? data.externalURL;
+  // Alertmanager's default client URL: its alert list filtered to this receiver
+  const clientUrl = config.clientUrl ?? `${data.externalURL}/#/alerts?receiver=${queryEscape(n.receiver)}`;
   const event: Record<string, unknown> = {
     routing_key: config.routingKey,
     dedup_key: dedupKey(n.groupKey),
     event_action: eventAction,
-  };
-  if (eventAction === 'trigger') {
-    event.payload = {
+    // sent with every action, as Alertmanager does (PagerDuty only reads it on trigger)
+    payload: {
       summary,
       source: config.source ?? config.client,
       severity: config.severity,
@@ -40,17 +56,17 @@ export function pagerdutyEvent(config: PagerDutyConfig, n: Notification, action?
       ...(config.component !== undefined ? { component: config.component } : {}),
       ...(config.group !== undefined ? { group: config.group } : {}),
       custom_details: config.details ?? {
-        firing: firing.map(alertLine).join('\n'),
-        resolved: resolved.map(alertLine).join('\n'),
+        firing: alertList(firing),
         num_firing: String(firing.length),
         num_resolved: String(resolved.length),
+        resolved: alertList(resolved),
       },
-    };
-    if (config.links.length > 0) event.links = config.links;
-    if (config.images.length > 0) event.images = config.images;
-  }
+    },
+  };
   event.client = config.client;
-  if (clientUrl) event.client_url = clientUrl;
+  event.client_url = clientUrl;
+  if (config.images.length > 0) event.images = config.images;
+  if (config.links.length > 0) event.links = config.links;
   return event;
 }
 
