@@ -95,7 +95,9 @@ async function attempt(def: CheckDefinition, probe: Probe, deps: RunCheckDeps, o
   const failed = (err: unknown) => verdict(def, { error: describeError(err, controller.signal), durationMs: elapsed() - t0, assertions: [] });
   try {
     const cutShort = new Promise<ProbeOutcome>((resolve) => {
-      const onAbort = () => resolve(failed(undefined));
+      // One event-loop turn for a probe that honours its signal to return its own outcome (with what it measured
+      // so far); a probe that ignores the signal is cut short after it.
+      const onAbort = () => deps.clock.defer(() => resolve(failed(undefined)));
       if (controller.signal.aborted) onAbort();
       else controller.signal.addEventListener('abort', onAbort, { once: true });
     });
