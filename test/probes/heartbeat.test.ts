@@ -99,6 +99,17 @@ describe('heartbeat routes', () => {
     await server.close();
   });
 
+  it('can be called directly as well as registered', async () => {
+    const store = new HeartbeatStore(() => T0);
+    store.register(beat());
+    const server = Fastify();
+    await registerHeartbeatRoutes(server, { heartbeats: store });
+    await server.ready();
+    expect((await server.inject({ method: 'POST', url: '/api/v1/heartbeat/backup-token-1234/fail' })).statusCode).toBe(200);
+    expect(store.state('backup')!.last!.ok).toBe(false);
+    await server.close();
+  });
+
   it('unknown tokens are 404, oversized bodies 413, odd content types accepted', async () => {
     const { server, store } = await app();
     expect((await server.inject({ method: 'GET', url: '/api/v1/heartbeat/nope-nope-nope' })).statusCode).toBe(404);
