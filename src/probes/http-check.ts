@@ -10,7 +10,7 @@
  */
 import { evaluateAssertions, NOT_FOUND, resolveJsonPath, type Actual, type CompiledAssertion } from './assertions.ts';
 import type { HttpCheck } from './check-types.ts';
-import { performHttpRequest, type HttpExchange } from './http-request.ts';
+import { HttpProbeError, performHttpRequest, type HttpExchange } from './http-request.ts';
 import type { ProbeOutcome } from './result-types.ts';
 import { verdict, type ProbeContext } from './verdict.ts';
 
@@ -20,7 +20,18 @@ export async function runHttpCheck(def: HttpCheck, ctx: ProbeContext): Promise<P
   try {
     exchange = await performHttpRequest(def.request, ctx);
   } catch (err) {
-    return verdict(def, { error: (err as Error).message, durationMs: ctx.elapsed() - start, assertions: [] });
+    const durationMs = ctx.elapsed() - start;
+    if (!(err instanceof HttpProbeError)) return verdict(def, { error: (err as Error).message, durationMs, assertions: [] });
+    // No response, but the phases reached tell where it failed (blackbox reports them the same way).
+    return verdict(def, {
+      error: err.message,
+      durationMs,
+      assertions: [],
+      http: {
+        statusCode: 0, httpVersion: '', contentLength: -1, bodyLength: 0, redirects: err.redirects, finalUrl: err.finalUrl, phases: err.phases, ssl: err.ssl,
+        ...(err.certificate === undefined ? {} : { certificate: err.certificate }),
+      },
+    });
   }
   const durationMs = ctx.elapsed() - start;
   const text = exchange.body.toString('utf8');

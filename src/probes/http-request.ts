@@ -35,6 +35,38 @@ export interface HttpExchange {
   certificate?: CertificateInfo;
 }
 
+/**
+ * A request that got no usable response, with what was measured up to the failure (the phases reached, the
+ * redirects followed), so the series and the dashboard can tell where it hung.
+ */
+export class HttpProbeError extends Error {
+  readonly phases: HttpPhases;
+  readonly redirects: number;
+  readonly finalUrl: string;
+  readonly ssl: boolean;
+  readonly certificate?: CertificateInfo;
+  constructor(message: string, details: { phases: HttpPhases; redirects: number; finalUrl: string; ssl: boolean; certificate?: CertificateInfo }, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'HttpProbeError';
+    this.phases = details.phases;
+    this.redirects = details.redirects;
+    this.finalUrl = details.finalUrl;
+    this.ssl = details.ssl;
+    if (details.certificate !== undefined) this.certificate = details.certificate;
+  }
+}
+
+/** What one hop measured before it failed. */
+class HopError extends Error {
+  readonly phases: HttpPhases;
+  readonly certificate?: CertificateInfo;
+  constructor(err: Error, phases: HttpPhases, certificate: CertificateInfo | undefined) {
+    super(err.message, { cause: err.cause ?? err });
+    this.phases = phases;
+    if (certificate !== undefined) this.certificate = certificate;
+  }
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Headers that must not follow a redirect to another origin (Go's client drops them too). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
@@ -52,23 +84,43 @@ export async function performHttpRequest(options: HttpRequestOptions, ctx: Probe
   };
   const phases: HttpPhases = { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 };
   let redirects = 0;
+  const add = (p: HttpPhases) => {
+    for (const k of Object.keys(phases) as (keyof HttpPhases)[]) phases[k] += p[k];
+  };
+  const failure = (err: unknown, certificate?: CertificateInfo) => new HttpProbeError(
+    (err as Error).message,
+    { phases, redirects, finalUrl: redactedHref(url), ssl: url.protocol === 'https:', ...(certificate === undefined ? {} : { certificate }) },
+    err,
+  );
   for (;;) {
-    const hop = await requestOnce(url, method, headers, body, options, ca, ctx);
-    for (const k of Object.keys(phases) as (keyof HttpPhases)[]) phases[k] += hop.phases[k];
+    let hop: Hop;
+    try {
+      hop = await requestOnce(url, method, headers, body, options, ca, ctx);
+    } catch (err) {
+      if (err instanceof HopError) add(err.phases);
+      throw failure(err, err instanceof HopError ? err.certificate : undefined);
+    }
+    add(hop.phases);
     const location = hop.headers.location;
     if (!options.followRedirects || !REDIRECT_STATUSES.has(hop.status) || location === undefined) {
-      return { ...hop, body: decode(hop.body, hop.headers['content-encoding'], options.maxBodyBytes), redirects, finalUrl: redactedHref(url), phases };
+      let decoded: Buffer;
+      try {
+        decoded = decode(hop.body, hop.headers['content-encoding'], options.maxBodyBytes);
+      } catch (err) {
+        throw failure(err, hop.certificate);
+      }
+      return { ...hop, body: decoded, redirects, finalUrl: redactedHref(url), phases };
     }
     if (redirects >= options.maxRedirects) {
-      throw new Error(`stopped after ${options.maxRedirects} redirect${options.maxRedirects === 1 ? '' : 's'} (the last one to ${shorten(location)})`);
+      throw failure(new Error(`stopped after ${options.maxRedirects} redirect${options.maxRedirects === 1 ? '' : 's'} (the last one to ${shorten(location)})`));
     }
     let next: URL;
     try {
       next = new URL(location, url);
     } catch {
-      throw new Error(`redirect (${hop.status}) to an invalid Location ${JSON.stringify(shorten(location))}`);
+      throw failure(new Error(`redirect (${hop.status}) to an invalid Location ${JSON.stringify(shorten(location))}`));
     }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect (${hop.status}) to an unsupported URL scheme ${next.protocol}`);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw failure(new Error(`redirect (${hop.status}) to an unsupported URL scheme ${next.protocol}`));
     // What browsers and Go do: 303 always, 301/302 after a POST, turn the request into a GET without a body.
     if ((hop.status === 303 && method !== 'HEAD') || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
       method = 'GET';
@@ -109,11 +161,22 @@ function requestOnce(
     let firstByteAt = 0;
     let certificate: CertificateInfo | undefined;
     let settled = false;
+    const phasesAt = (end: number): HttpPhases => {
+      const connectFrom = dnsAt || start;
+      const ready = secure ? tlsAt : connectAt;
+      return {
+        resolve: dnsAt ? dnsAt - start : 0,
+        connect: connectAt ? connectAt - connectFrom : 0,
+        tls: secure && tlsAt ? tlsAt - (connectAt || connectFrom) : 0,
+        processing: ready ? Math.max(0, (firstByteAt || end) - ready) : 0,
+        transfer: firstByteAt ? Math.max(0, end - firstByteAt) : 0,
+      };
+    };
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       req.destroy();
-      reject(err);
+      reject(new HopError(err, phasesAt(ctx.elapsed()), certificate));
     };
     const requestOptions: https.RequestOptions = {
       method,
@@ -165,8 +228,6 @@ function requestOnce(
         if (settled) return;
         settled = true;
         const end = ctx.elapsed();
-        const connectFrom = dnsAt || start;
-        const ready = (secure ? tlsAt : connectAt) || connectFrom;
         const headerLength = res.headers['content-length'];
         resolve({
           status: res.statusCode ?? 0,
@@ -176,13 +237,7 @@ function requestOnce(
           body: Buffer.concat(chunks),
           contentLength: headerLength !== undefined && /^\d+$/.test(headerLength) ? Number(headerLength) : -1,
           ssl: secure,
-          phases: {
-            resolve: dnsAt ? dnsAt - start : 0,
-            connect: connectAt ? connectAt - connectFrom : 0,
-            tls: secure && tlsAt ? tlsAt - (connectAt || connectFrom) : 0,
-            processing: Math.max(0, firstByteAt - ready),
-            transfer: Math.max(0, end - firstByteAt),
-          },
+          phases: phasesAt(end),
           ...(certificate === undefined ? {} : { certificate }),
         });
       });

@@ -2,6 +2,7 @@
 export { parseChecks, validateChecks, formatPath, RESERVED_LABELS, type ParseChecksOptions, type Problem } from './parse-checks.ts';
 export { loadChecksFile, parseChecksText } from './load-checks.ts';
 export { CHECK_SCHEMAS, MIN_INTERVAL_MS, MAX_INTERVAL_MS, type CheckInput } from './check-schema.ts';
+export { defineChecks } from './define-checks.ts';
 export type {
   CheckDefinition, CheckType, DnsCheck, HeartbeatCheck, HttpCheck, MultistepCheck, TcpCheck, TlsCheck, TlsOptions,
 } from './check-types.ts';

@@ -47,7 +47,7 @@ export function resultSamples(def: CheckDefinition, r: CheckResult): ProbeSample
       add('probe_http_uncompressed_body_length', h.bodyLength);
       add('probe_http_redirects', h.redirects);
       add('probe_http_ssl', h.ssl ? 1 : 0);
-      const version = Number(h.httpVersion);
+      const version = h.httpVersion === '' ? 0 : Number(h.httpVersion);
       if (Number.isFinite(version)) add('probe_http_version', version);
       add('probe_dns_lookup_time_seconds', h.phases.resolve / 1000);
       for (const phase of ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const) {

@@ -30,6 +30,11 @@ export interface RunCheckDeps {
 }
 
 const defaultElapsed = () => performance.now();
+/**
+ * Reasons for aborting signals once an attempt is over. Preallocated: AbortController.abort() without a
+ * reason builds a DOMException, whose construction costs more than the rest of a check's bookkeeping.
+ */
+const ATTEMPT_OVER = new Error('the attempt is over');
 
 export function probeFor(type: CheckType, deps: RunCheckDeps): Probe {
   const custom = deps.probes?.[type];
@@ -85,19 +90,30 @@ async function attempt(def: CheckDefinition, probe: Probe, deps: RunCheckDeps, o
     () => undefined,
   );
   const t0 = elapsed();
+  let probeDone = false;
   const ctx: ProbeContext = { signal: controller.signal, now: () => deps.clock.now(), elapsed };
   const failed = (err: unknown) => verdict(def, { error: describeError(err, controller.signal), durationMs: elapsed() - t0, assertions: [] });
   try {
     const cutShort = new Promise<ProbeOutcome>((resolve) => {
-      const onAbort = () => resolve(failed(undefined));
+      // One event-loop turn for a probe that honours its signal to return its own outcome (with what it measured
+      // so far); a probe that ignores the signal is cut short after it.
+      const onAbort = () => deps.clock.defer(() => resolve(failed(undefined)));
       if (controller.signal.aborted) onAbort();
       else controller.signal.addEventListener('abort', onAbort, { once: true });
     });
-    const run = (async () => probe(def, ctx))().catch(failed);
+    const run = (async () => {
+      try {
+        return await probe(def, ctx);
+      } finally {
+        probeDone = true;
+      }
+    })().catch(failed);
     return await Promise.race([run, cutShort]);
   } finally {
-    timer.abort();
+    timer.abort(ATTEMPT_OVER);
     outer?.removeEventListener('abort', onOuter);
-    if (!controller.signal.aborted) controller.abort(new Error('the attempt is over'));
+    // Only a probe still running (cut short, ignoring its signal) needs telling; aborting a finished one's
+    // signal would make node:http build an AbortError for a request that is already over.
+    if (!probeDone && !controller.signal.aborted) controller.abort(ATTEMPT_OVER);
   }
 }

@@ -197,6 +197,8 @@ export class Scheduler {
           this.#opts.onError?.(e.def, err);
           return undefined;
         }
+        // A run cut short by stop() or remove() says nothing about the target: it is not recorded.
+        if (signal.aborted) return undefined;
         e.runs++;
         e.last = result;
         try {

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { isTelltaleError, TelltaleError } from '../../src/errors.ts';
 import { parseChecks, validateChecks } from '../../src/probes/parse-checks.ts';
 import type { HttpCheck } from '../../src/probes/check-types.ts';
+import { defineChecks } from '../../src/probes/define-checks.ts';
+import { checks as tsChecks } from '../../examples/checks.ts';
 
 function problemsOf(input: unknown): string[] {
   return validateChecks(input).problems.map((p) => {
@@ -123,6 +125,17 @@ describe('check definitions', () => {
     const checks = parseChecks(doc, { file: 'examples/checks.yaml' });
     expect(checks.length).toBeGreaterThanOrEqual(6);
     expect(new Set(checks.map((c) => c.type))).toEqual(new Set(['http', 'multistep', 'tcp', 'dns', 'tls', 'heartbeat']));
+  });
+
+  it('the TypeScript example defines the same checks as the YAML one', () => {
+    const doc = parseYaml(readFileSync(new URL('../../examples/checks.yaml', import.meta.url), 'utf8')) as unknown;
+    const fromYaml = parseChecks(doc, { baseDir: '/x' });
+    const fromTs = parseChecks(tsChecks, { baseDir: '/x' });
+    expect(fromTs.map((c) => [c.name, c.type, c.intervalMs])).toEqual(fromYaml.map((c) => [c.name, c.type, c.intervalMs]));
+    // A misspelt option is a compile error in a TypeScript config (and a validation error at load).
+    // @ts-expect-error `requst` is not an option of an http check
+    const typo = defineChecks([{ name: 'x', type: 'http', requst: { url: 'http://x/' } }]);
+    expect(problemsOf(typo).join('\n')).toContain('checks[0].request: missing');
   });
 
   it('never crashes on hostile definitions: a list of checks or TT_CHECK_INVALID naming a field', () => {

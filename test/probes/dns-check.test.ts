@@ -7,7 +7,7 @@ let server: string;
 
 beforeAll(async () => {
   dns = await startDnsServer({
-    'app.test': { A: ['10.0.0.1', '10.0.0.2'] },
+    'app.test': { A: ['10.0.0.1', '10.0.0.2'], AAAA: ['2001:db8::1'] },
     'txt.test': { TXT: ['v=spf1 -all', ['long-', 'record']] },
     'mail.test': { MX: [[10, 'mx1.mail.test'], [20, 'mx2.mail.test']] },
     'www.test': { CNAME: 'app.test' },
@@ -37,6 +37,11 @@ describe('DNS check against a local UDP responder', () => {
     expect(r.dns).toMatchObject({ responseCode: 'NOERROR', answers: ['10.0.0.1', '10.0.0.2'] });
     expect(r.dns!.lookupMs).toBeGreaterThan(0);
     expect(dns.queries).toContain('app.test A');
+  });
+
+  it('resolves AAAA records', async () => {
+    const r = await probe({ type: 'dns', query: 'app.test', recordType: 'AAAA', server, assertions: [{ source: 'answers', comparison: 'equals', target: ['2001:db8::1'] }] });
+    expect(r.failures).toEqual([]);
   });
 
   it('resolves TXT (strings joined), MX and CNAME records', async () => {

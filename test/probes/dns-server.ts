@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 
 export type ZoneEntry =
-  | { A: string[] }
+  | { A: string[]; AAAA?: string[] }
   | { TXT: (string | string[])[] }
   | { MX: [number, string][] }
   | { CNAME: string }
@@ -19,6 +19,17 @@ const TYPES: Record<number, string> = { 1: 'A', 5: 'CNAME', 15: 'MX', 16: 'TXT',
 function encodeName(name: string): Buffer {
   const parts = name.replace(/\.$/, '').split('.').filter(Boolean);
   return Buffer.concat([...parts.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p, 'ascii')])), Buffer.from([0])]);
+}
+
+/** 16 bytes of an IPv6 address written with at most one "::". */
+function ipv6Bytes(ip: string): Buffer {
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
 }
 
 function parseQuestion(msg: Buffer): { id: number; rd: number; name: string; qtype: number; end: number } {
@@ -49,6 +60,7 @@ function answersFor(entry: ZoneEntry, qtype: number): Buffer[] {
   if (typeof entry === 'string' || 'rcode' in entry) return [];
   const want = TYPES[qtype];
   if ('A' in entry && want === 'A') return entry.A.map((ip) => record(1, Buffer.from(ip.split('.').map(Number))));
+  if ('A' in entry && want === 'AAAA') return (entry.AAAA ?? []).map((ip) => record(28, ipv6Bytes(ip)));
   if ('TXT' in entry && want === 'TXT') {
     return entry.TXT.map((t) => record(16, Buffer.concat((Array.isArray(t) ? t : [t]).map((s) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s)])))));
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/load/clock.ts';
@@ -98,6 +99,17 @@ describe('heartbeat routes', () => {
     await server.close();
   });
 
+  it('can be called directly as well as registered', async () => {
+    const store = new HeartbeatStore(() => T0);
+    store.register(beat());
+    const server = Fastify();
+    await registerHeartbeatRoutes(server, { heartbeats: store });
+    await server.ready();
+    expect((await server.inject({ method: 'POST', url: '/api/v1/heartbeat/backup-token-1234/fail' })).statusCode).toBe(200);
+    expect(store.state('backup')!.last!.ok).toBe(false);
+    await server.close();
+  });
+
   it('unknown tokens are 404, oversized bodies 413, odd content types accepted', async () => {
     const { server, store } = await app();
     expect((await server.inject({ method: 'GET', url: '/api/v1/heartbeat/nope-nope-nope' })).statusCode).toBe(404);
@@ -111,6 +123,28 @@ describe('heartbeat routes', () => {
     const long = await server.inject({ method: 'POST', url: '/api/v1/heartbeat/backup-token-1234/fail', payload: 'y'.repeat(5000), headers: { 'content-type': 'text/plain' } });
     expect(long.statusCode).toBe(200);
     expect(store.state('backup')!.last!.message!.length).toBe(1001);
+    await server.close();
+  });
+
+  it('hostile paths, methods and bodies never make it fail', async () => {
+    const { server, store } = await app();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant('backup-token-1234'), fc.string({ maxLength: 40 })),
+        fc.constantFrom('', '/fail', '/fail/x', '/', '/..'),
+        fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'DELETE'),
+        fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))),
+        fc.constantFrom('text/plain', 'application/json', 'application/octet-stream', 'multipart/form-data; boundary=x', ''),
+        async (token, suffix, method, payload, type) => {
+          const before = store.state('backup')!.pings;
+          const res = await server.inject({ method, url: `/api/v1/heartbeat/${encodeURIComponent(token)}${suffix}`, payload: method === 'GET' || method === 'HEAD' ? undefined : payload, headers: type ? { 'content-type': type } : {} });
+          expect(res.statusCode).toBeLessThan(500);
+          const counted = store.state('backup')!.pings - before;
+          expect(counted).toBe(res.statusCode === 200 ? 1 : 0);
+        },
+      ),
+      { numRuns: 300 },
+    );
     await server.close();
   });
 

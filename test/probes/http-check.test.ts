@@ -221,7 +221,9 @@ describe('HTTP check against hostile servers', () => {
       const r = await probe({ type: 'http', request: { url: `http://127.0.0.1:${s.port}/` } });
       expect(r.status).toBe('failed');
       expect(r.error).toMatch(/^the server sent a malformed HTTP response \(HPE_/);
-      expect(r.http).toBeUndefined();
+      // No response, but what was measured up to the failure is kept.
+      expect(r.http).toMatchObject({ statusCode: 0, contentLength: -1, bodyLength: 0, redirects: 0, ssl: false });
+      expect(r.http!.phases.processing).toBeGreaterThan(0);
     } finally {
       await s.close();
     }
@@ -253,6 +255,9 @@ describe('HTTP check against hostile servers', () => {
       expect(r.error).toBe('timed out after 300ms');
       expect(r.attempts).toBe(2);
       expect(r.durationMs).toBeGreaterThanOrEqual(250);
+      // It hung after connecting: the time is in processing (waiting for the first byte).
+      expect(r.http!.phases.processing).toBeGreaterThanOrEqual(250);
+      expect(r.http!.phases.transfer).toBe(0);
     } finally {
       await s.close();
     }
@@ -265,6 +270,7 @@ describe('HTTP check against hostile servers', () => {
     const r = await probe({ type: 'http', request: { url: `http://127.0.0.1:${port}/` } });
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/ECONNREFUSED/);
+    expect(r.http!.phases).toMatchObject({ connect: 0, tls: 0, processing: 0, transfer: 0 });
   });
 });
 

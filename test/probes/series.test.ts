@@ -53,8 +53,7 @@ describe('results as series', () => {
   it('a failed connection still says probe_success 0 and status code 0', async () => {
     const input = { name: 'down', type: 'http', request: { url: 'http://127.0.0.1:1/' }, timeout: '2s' };
     const v = byName(resultSamples(defineCheck(input), await probe(input)));
-    expect(v).toMatchObject({ probe_success: 0, probe_http_status_code: 0 });
-    expect(v.probe_http_content_length).toBeUndefined();
+    expect(v).toMatchObject({ probe_success: 0, probe_http_status_code: 0, probe_http_content_length: -1, probe_http_version: 0, 'probe_http_duration_seconds{phase=connect}': 0 });
   });
 
   it('type-specific series for dns, tls, heartbeat and multistep results', () => {
