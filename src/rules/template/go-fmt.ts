@@ -254,7 +254,6 @@ export function sprintf(format: string, args: GoValue[]): string {
   let out = '';
   let argNum = 0;
   let reordered = false;
-  const used = new Set<number>();
   let i = 0;
   const n = format.length;
   const parseNum = (): number | undefined => {
@@ -298,7 +297,6 @@ export function sprintf(format: string, args: GoValue[]): string {
     if (format[i] === '*') {
       i++;
       const w = args[argNum];
-      used.add(argNum);
       argNum++;
       if (typeof w !== 'bigint') out += '%!(BADWIDTH)';
       else {
@@ -314,7 +312,6 @@ export function sprintf(format: string, args: GoValue[]): string {
       if (format[i] === '*') {
         i++;
         const p = args[argNum];
-        used.add(argNum);
         argNum++;
         if (typeof p !== 'bigint' || p < 0n) out += '%!(BADPREC)';
         else f.prec = Number(p);
@@ -341,7 +338,6 @@ export function sprintf(format: string, args: GoValue[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    used.add(argNum);
     out += formatArg(args[argNum], verb, f, 0);
     argNum++;
   }
