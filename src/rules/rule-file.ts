@@ -4,7 +4,7 @@
  * names file:line:column, rather than stopping at the first. Semantic checks live in rule-validate.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node, type Pair, type YAMLMap } from 'yaml';
 import { TelltaleError } from '../errors.ts';
 import { parsePromDuration } from './template/prometheus-functions.ts';
 import type { ExprChecker, Rule, RuleFile, RuleFinding, RuleGroup, SourcePos } from './types.ts';
@@ -201,7 +201,14 @@ function readGroup(r: Reader, node: unknown, at: SourcePos): RuleGroup | undefin
 export function parseRuleFile(text: string, file: string, options: ParseRuleFileOptions = {}): ParsedRuleFile {
   const lc = new LineCounter();
   const r = new Reader(file, lc);
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Prometheus reads the first YAML document of a file and ignores the rest
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  if (docs.length === 0) return { ruleFile: { file, groups: [] }, findings: r.findings };
+  const doc = docs[0];
+  if (docs.length > 1) {
+    const { line, col } = lc.linePos(docs[1].range[0]);
+    r.add({ line, column: col }, 'only the first YAML document of a rule file is read; the others are ignored', { severity: 'warning' });
+  }
   for (const e of doc.errors) {
     const { line, col } = lc.linePos(e.pos[0]);
     r.add({ line, column: col }, `yaml: ${e.message.split('\n')[0]}`);

@@ -31,12 +31,16 @@ const SERIES: Array<[string, Record<string, string>, number]> = [
   ['node_load1', { instance: 'a:9100', job: 'node' }, 2.5],
 ];
 
-/** Answers the few queries harness templates run, as promtool's test storage does at 1m. */
+/**
+ * Answers the few queries harness templates run, as promtool's test storage does at 1m. Queries with several
+ * results are sorted by value (promtool's order of unsorted selectors is not stable).
+ */
 export async function harnessQuery(expr: string): Promise<QuerySample[]> {
   const pick = (name: string) => SERIES.filter(([n]) => n === name).map(([n, l, v]) => ({ labels: { __name__: n, ...l }, value: v }));
   switch (expr) {
-    case 'up': return pick('up');
-    case 'node_load1': return pick('node_load1');
+    case 'sort_desc(up)': return pick('up').sort((a, b) => b.value - a.value);
+    case 'sort(node_load1)': return pick('node_load1').sort((a, b) => a.value - b.value);
+    case 'up{job="api"}': return pick('up').filter((s) => (s.labels as Record<string, string>).job === 'api');
     case 'sum(up)': return [{ labels: {}, value: 1 }];
     case 'up == 5': return [];
     case 'scalar(sum(up))': return [{ labels: {}, value: 1 }];
@@ -98,7 +102,7 @@ export async function promtoolRender(templates: string[]): Promise<PromtoolResul
       const idx = Number(/^A(\d+),/.exec(b)?.[1]);
       const got = b.slice(b.indexOf('got:['));
       const m = /Annotations:\{t=("(?:[^"\\]|\\.)*")\}/.exec(got);
-      if (m) results[idx] = { kind: 'output', text: unquote(m[1]) };
+      if (m) results[idx] = { kind: 'output', text: unquote(m[1], { lenient: true }) };
     }
     for (const [i] of ok) {
       if (!results[i]) throw new Error(`promtool gave no result for template ${i} (${q(templates[i])}):\n${test.out.slice(0, 4000)}`);

@@ -101,6 +101,20 @@ describe('rule files: findings name file, line and column', () => {
     expect(findings[0].message).toMatch(/duplicate rule: x .* line 4/);
   });
 
+  it('reads the first YAML document only, as Prometheus, and warns about the others', () => {
+    const src = 'groups:\n- name: a\n  rules:\n  - {record: a, expr: up}\n---\ngroups: oops\n';
+    const { ruleFile, findings } = parseRuleFile(src, 'm.yml');
+    expect(ruleFile!.groups[0].rules).toHaveLength(1);
+    expect(findings).toEqual([expect.objectContaining({ severity: 'warning', line: 5, message: 'only the first YAML document of a rule file is read; the others are ignored' })]);
+  });
+
+  it('reads scalars of any YAML type as strings, as Go\'s yaml does', () => {
+    const src = 'groups:\n- name: 5\n  rules:\n  - alert: 7\n    expr: 1\n    labels: {x: 5, y: true, z: 1.50, w: }\n';
+    const { ruleFile, findings } = parseRuleFile(src, 's.yml');
+    expect(findings).toEqual([]);
+    expect(ruleFile!.groups[0]).toMatchObject({ name: '5', rules: [{ name: '7', expr: '1', labels: { x: '5', y: 'true', z: '1.50', w: '' } }] });
+  });
+
   it('does not parse recording rule labels as templates', () => {
     const src = 'groups:\n- name: a\n  rules:\n  - record: x\n    expr: up\n    labels: {a: "{{ nope"}\n';
     expect(parseRuleFile(src, 'r.yml').findings).toEqual([]);

@@ -99,7 +99,14 @@ function slice(item: GoValue, indexes: GoValue[]): GoValue {
   });
   if (idx[0] > idx[1]) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
   if (indexes.length === 3 && idx[1] > idx[2]) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
-  if (typeof item === 'string') return new TextDecoder().decode(utf8Bytes(item).slice(idx[0], idx[1]));
+  if (typeof item === 'string') {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(utf8Bytes(item).slice(idx[0], idx[1]));
+    } catch {
+      // Go would hand out the broken bytes; a JS string cannot hold them
+      throw new Error(`slicing a string inside a multi-byte character is not supported: [${idx[0]}:${idx[1]}]`);
+    }
+  }
   return new GoSlice((item as GoSlice).items.slice(idx[0], idx[1]), (item as GoSlice).elem, (item as GoSlice).typeName);
 }
 
@@ -107,7 +114,8 @@ function length(item: GoValue): bigint {
   if (typeof item === 'string') return BigInt(utf8Bytes(item).length);
   if (item instanceof GoSlice) return BigInt(item.items.length);
   if (item instanceof GoMap) return BigInt(item.entries.size);
-  if (item === null || item === undefined) throw new Error('len of nil pointer');
+  // a nil argument reaches Go's len as a zero reflect.Value
+  if (item === null || item === undefined) throw new Error('reflect: call of reflect.Value.Type on zero Value');
   if (item instanceof GoStruct && item.pointer) throw new Error(`len of type ${goTypeName(item).slice(1)}`);
   throw new Error(`len of type ${goTypeName(item)}`);
 }
@@ -115,7 +123,8 @@ function length(item: GoValue): bigint {
 /** evalArgs of text/template: one string argument as is, else fmt.Sprint of them all. */
 function argsText(args: GoValue[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args.map((a) => (a === undefined ? '<no value>' : a)));
+  // Go's printableValue turns a nil argument into an invalid value, printed as <no value>
+  return sprint(args.map((a) => (a === undefined || a === null ? '<no value>' : a)));
 }
 
 export function htmlEscape(s: string): string {

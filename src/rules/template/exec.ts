@@ -5,10 +5,11 @@
  */
 import { TelltaleError } from '../../errors.ts';
 import type {
-  ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode, RangeNode, TemplateNode, VariableNode,
+  ChainNode, CommandNode, FieldNode, IdentifierNode, Node, NumberNode, PipeNode, RangeNode, TemplateNode, VariableNode,
 } from './ast.ts';
 import { nodeString } from './ast.ts';
 import { printValue } from './go-fmt.ts';
+import { TIME_METHODS } from './go-time.ts';
 import { location, type ParsedTemplate } from './parser.ts';
 import { GoMap, GoSlice, GoStruct, GoTime, goTypeName, isTrue, type GoValue } from './values.ts';
 
@@ -30,9 +31,12 @@ const CONTINUE = Symbol('continue');
 
 class ExecFailure extends Error {
   readonly node: Node | undefined;
-  constructor(message: string, node: Node | undefined) {
+  /** The template executing when it failed (a {{define}}d one inside {{template}}). */
+  readonly executing: string;
+  constructor(message: string, node: Node | undefined, executing: string) {
     super(message);
     this.node = node;
+    this.executing = executing;
   }
 }
 
@@ -55,7 +59,7 @@ export async function execute(tmpl: ParsedTemplate, data: GoValue, funcs: FuncMa
         ({ line, col: column } = location(tmpl.text, err.node.pos));
         // Go of Prometheus 2.42 prints the whole node here (later Go versions cut it at 20 bytes)
         const ctx = nodeString(err.node);
-        msg = `template: ${tmpl.name}:${line}:${column}: executing ${JSON.stringify(tmpl.name)} at <${ctx}>: ${err.message}`;
+        msg = `template: ${tmpl.name}:${line}:${column}: executing ${JSON.stringify(err.executing)} at <${ctx}>: ${err.message}`;
         column += 1;
       } else msg = `template: ${tmpl.name}: ${err.message}`;
       throw new TelltaleError('TT_TEMPLATE_INVALID', msg, { line, column, cause: err });
@@ -70,11 +74,13 @@ class State {
   private vars: Variable[];
   private node: Node | undefined;
   private depth = 0;
+  private executing: string;
   private readonly tmpl: ParsedTemplate;
   private readonly funcs: FuncMap;
 
   constructor(tmpl: ParsedTemplate, funcs: FuncMap, data: GoValue) {
     this.tmpl = tmpl;
+    this.executing = tmpl.name;
     this.funcs = funcs;
     this.vars = [{ name: '$', value: data }];
   }
@@ -83,7 +89,7 @@ class State {
     this.node = n;
   }
   private fail(msg: string): never {
-    throw new ExecFailure(msg, this.node);
+    throw new ExecFailure(msg, this.node, this.executing);
   }
 
   async walk(dot: GoValue, node: Node): Promise<void> {
@@ -177,13 +183,16 @@ class State {
     if (this.depth >= MAX_DEPTH) this.fail(`exceeded maximum template depth (${MAX_DEPTH})`);
     const newDot = t.pipe ? await this.evalPipeline(dot, t.pipe) : undefined;
     const saved = this.vars;
+    const savedName = this.executing;
     this.vars = [{ name: '$', value: newDot }];
+    this.executing = t.name;
     this.depth++;
     try {
       await this.walk(newDot, body);
     } finally {
       this.depth--;
       this.vars = saved;
+      this.executing = savedName;
     }
   }
 
@@ -243,7 +252,9 @@ class State {
 
   private idealConstant(n: NumberNode): GoValue {
     this.at(n);
-    if (n.isFloat && !/^[+-]?0[xX]/.test(n.text) && !n.text.startsWith("'") && /[.eEpP]/.test(n.text)) return n.float as number;
+    // Go: a float unless it is a hex integer (0x1F: its e/E are digits) or a character
+    const hexInt = /^[+-]?0[xX]/.test(n.text) && !/[pP]/.test(n.text);
+    if (n.isFloat && !hexInt && !n.text.startsWith("'") && /[.eEpP]/.test(n.text)) return n.float as number;
     if (n.isInt) return n.int as bigint;
     if (n.isUint) return this.fail(`${n.text} overflows int`);
     return this.fail(`cannot use ${n.text}`);
@@ -251,14 +262,14 @@ class State {
 
   private async evalFieldNode(dot: GoValue, field: FieldNode, args: Node[], final: Final): Promise<GoValue> {
     this.at(field);
-    return this.evalFieldChain(dot, field, field.ident, args, final);
+    return this.evalFieldChain(dot, dot, field, field.ident, args, final);
   }
 
   private async evalChainNode(dot: GoValue, chain: ChainNode, args: Node[], final: Final): Promise<GoValue> {
     this.at(chain);
     if (chain.node.kind === 'nil') this.fail(`indirection through explicit nil in ${nodeString(chain)}`);
     const recv = await this.evalArg(dot, 'any', chain.node);
-    return this.evalFieldChain(recv, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, recv, chain, chain.field, args, final);
   }
 
   private async evalVariableNode(dot: GoValue, v: VariableNode, args: Node[], final: Final): Promise<GoValue> {
@@ -268,24 +279,24 @@ class State {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(value, v, v.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(receiver: GoValue, node: Node, ident: string[], args: Node[], final: Final): GoValue {
+  private async evalFieldChain(dot: GoValue, receiver: GoValue, node: Node, ident: string[], args: Node[], final: Final): Promise<GoValue> {
     let r = receiver;
-    for (let i = 0; i < ident.length - 1; i++) r = this.evalField(ident[i], node, [], MISSING, r);
-    return this.evalField(ident[ident.length - 1], node, args, final, r);
+    for (let i = 0; i < ident.length - 1; i++) r = await this.evalField(dot, ident[i], node, [], MISSING, r);
+    return this.evalField(dot, ident[ident.length - 1], node, args, final, r);
   }
 
-  private evalField(name: string, node: Node, args: Node[], final: Final, receiver: GoValue): GoValue {
+  private async evalField(dot: GoValue, name: string, node: Node, args: Node[], final: Final, receiver: GoValue): Promise<GoValue> {
     if (receiver === undefined) return undefined;
     if (receiver === null) this.fail(`nil pointer evaluating interface {}.${name}`);
     const hasArgs = args.length > 1 || final !== MISSING;
     if (receiver instanceof GoTime) {
-      const method = timeMethod(receiver, name);
-      if (method === undefined) this.fail(`can't evaluate field ${name} in type *time.Time (only the methods Unix, UnixMilli, UTC and String are supported)`);
-      if (hasArgs) this.fail(`wrong number of args for ${name}: want 0 got ${args.length - 1 + (final !== MISSING ? 1 : 0)}`);
-      return method;
+      const method = TIME_METHODS.get(name);
+      // Go's message; docs/rules.md lists the methods Telltale has
+      if (method === undefined) this.fail(`can't evaluate field ${name} in type *time.Time`);
+      return this.evalCall(dot, { params: method.params, call: (a) => method.call(receiver, a) }, name, node, args, final);
     }
     if (receiver instanceof GoStruct) {
       if (receiver.fields.has(name)) {
@@ -303,19 +314,24 @@ class State {
     this.at(node);
     const fn = this.funcs.get(node.name);
     if (!fn) this.fail(`${JSON.stringify(node.name)} is not a defined function`);
+    return this.evalCall(dot, fn, node.name, cmd, args, final);
+  }
+
+  /** Calls a function or method: checks the argument count, evaluates and type-checks the arguments. */
+  private async evalCall(dot: GoValue, fn: GoFunction, name: string, cmd: Node, args: Node[] | undefined, final: Final): Promise<GoValue> {
     const rest = args ? args.slice(1) : [];
     const numIn = rest.length + (final !== MISSING ? 1 : 0);
     const numFixed = fn.params.length;
     if (fn.variadic !== undefined) {
-      if (numIn < numFixed) this.fail(`wrong number of args for ${node.name}: want at least ${numFixed} got ${rest.length}`);
+      if (numIn < numFixed) this.fail(`wrong number of args for ${name}: want at least ${numFixed} got ${rest.length}`);
     } else if (numIn !== numFixed) {
-      this.fail(`wrong number of args for ${node.name}: want ${numFixed} got ${numIn}`);
+      this.fail(`wrong number of args for ${name}: want ${numFixed} got ${numIn}`);
     }
-    if (node.name === 'and' || node.name === 'or') {
+    if ((name === 'and' || name === 'or') && fn === this.funcs.get(name)) {
       let v: GoValue;
       for (const a of rest) {
         v = await this.evalArg(dot, 'any', a);
-        if (isTrue(v) === (node.name === 'or')) return v;
+        if (isTrue(v) === (name === 'or')) return v;
       }
       if (final !== MISSING) v = final;
       return v;
@@ -333,7 +349,7 @@ class State {
     } catch (err) {
       if (err instanceof ExecFailure || err instanceof TelltaleError) throw err;
       this.at(cmd);
-      return this.fail(`error calling ${node.name}: ${(err as Error).message}`);
+      return this.fail(`error calling ${name}: ${(err as Error).message}`);
     }
   }
 
@@ -394,14 +410,3 @@ class State {
 const MISSING = Symbol('missing');
 type Final = GoValue | typeof MISSING;
 
-function timeMethod(t: GoTime, name: string): GoValue | undefined {
-  switch (name) {
-    case 'Unix': return BigInt(Math.floor(t.ms / 1000));
-    case 'UnixMilli': return BigInt(Math.floor(t.ms));
-    case 'UTC': return t;
-    case 'String': return t.toString();
-  }
-  return undefined;
-}
-
-export type { ListNode };

@@ -6,6 +6,8 @@ import { formatFloat } from './go-float.ts';
 import { GoMap, GoSlice, GoStruct, GoTime, goTypeName, utf8Bytes, type GoValue } from './values.ts';
 
 interface Spec {
+  /** %+v: structs print their field names. */
+  plusV?: boolean;
   minus: boolean;
   plus: boolean;
   sharp: boolean;
@@ -46,7 +48,7 @@ export function canBackquote(s: string): boolean {
 }
 
 /** strconv.Quote: printable runes stay, the rest are escaped. */
-export function goQuote(s: string): string {
+export function goQuote(s: string, asciiOnly = false): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0) as number;
@@ -61,7 +63,7 @@ export function goQuote(s: string): string {
       case '\t': out += '\\t'; continue;
       case '\v': out += '\\v'; continue;
     }
-    if (c === 0x20 || (c > 0x20 && c < 0x7f) || (c >= 0xa0 && /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch))) out += ch;
+    if (c === 0x20 || (c > 0x20 && c < 0x7f) || (!asciiOnly && c >= 0xa0 && /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch))) out += ch;
     else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd';
     else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
@@ -82,7 +84,12 @@ function fmtInt(v: bigint, verb: string, f: Spec): string {
     case 'b': digits = abs.toString(2); break;
     case 'c': return pad(String.fromCodePoint(Number(v)), f);
     case 'q': return pad(`'${goQuote(String.fromCodePoint(Number(v))).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`, f);
-    case 'U': return pad(`U+${abs.toString(16).toUpperCase().padStart(4, '0')}`, f);
+    case 'U': {
+      let u = `${neg ? '-' : ''}U+${abs.toString(16).toUpperCase().padStart(4, '0')}`;
+      // %#U adds the character when it is printable
+      if (f.sharp && !neg && abs <= 0x10ffffn && /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(String.fromCodePoint(Number(abs)))) u += ` '${String.fromCodePoint(Number(abs))}'`;
+      return pad(u, f);
+    }
     default: return badVerb(verb, v, f);
   }
   if (f.prec !== undefined) {
@@ -105,6 +112,31 @@ function fmtInt(v: bigint, verb: string, f: Spec): string {
   return pad(sign + prefix + digits, { ...f, zero: false });
 }
 
+/** The # flag on floats: always a decimal point; %g keeps its trailing zeros (Go's fmtFloat). */
+function sharpFloat(num: string, verb: string, prec: number | undefined): string {
+  let digits = verb === 'g' || verb === 'G' ? (prec ?? 6) : 0;
+  const sign = num[0] === '-' ? '-' : '';
+  let body = sign ? num.slice(1) : num;
+  let tail = '';
+  const e = body.search(/[eE]/);
+  if (e >= 0) {
+    tail = body.slice(e);
+    body = body.slice(0, e);
+  }
+  let sawNonzero = false;
+  for (const ch of body) {
+    if (ch === '.') continue;
+    if (ch !== '0') sawNonzero = true;
+    if (sawNonzero) digits--;
+  }
+  if (!body.includes('.')) {
+    if (body === '0') digits--;
+    body += '.';
+  }
+  if (digits > 0) body += '0'.repeat(digits);
+  return sign + body + tail;
+}
+
 function fmtFloatVerb(v: number, verb: string, f: Spec): string {
   let s: string;
   switch (verb) {
@@ -118,9 +150,7 @@ function fmtFloatVerb(v: number, verb: string, f: Spec): string {
       break;
     default: return badVerb(verb, v, f);
   }
-  if (f.sharp && (verb === 'v' || verb === 'g' || verb === 'G') && Number.isFinite(v)) {
-    throw new Error(`the %#${verb} verb is not supported`);
-  }
+  if (f.sharp && verb !== 'x' && verb !== 'X' && Number.isFinite(v)) s = sharpFloat(s, verb, f.prec);
   if (s === 'NaN' || s === '+Inf' || s === '-Inf') {
     if (s === 'NaN') s = f.plus ? '+NaN' : f.space ? ' NaN' : 'NaN';
     else if (s === '+Inf' && f.space && !f.plus) s = ' Inf';
@@ -138,7 +168,7 @@ function fmtStr(s: string, verb: string, f: Spec): string {
     case 'q':
       if (f.prec !== undefined) s = [...s].slice(0, f.prec).join('');
       if (f.sharp && canBackquote(s)) return pad(`\`${s}\``, f);
-      return pad(goQuote(s), f);
+      return pad(goQuote(s, f.plus), f);
     case 'x': case 'X': {
       let bytes = [...utf8Bytes(s)];
       if (f.prec !== undefined) bytes = bytes.slice(0, f.prec);
@@ -187,6 +217,9 @@ function hexFloat(v: number, upper: boolean): string {
 
 /** One argument under one verb. `depth` > 0 inside a map, slice or struct (where pointers print as &{...} only at the top). */
 function formatArg(v: GoValue, verb: string, f: Spec, depth: number): string {
+  // for %v, + and # ask for field names and Go syntax, not for a sign
+  if (verb === 'v' && f.plus) f = { ...f, plus: false, plusV: true };
+  if (verb === 'v' && f.sharp) throw new Error('the %#v verb is not supported');
   if (verb === 'T') return pad(v === null || v === undefined ? '<nil>' : goTypeName(v), f);
   if (v === null || v === undefined) return verb === 'v' ? pad('<nil>', f) : badVerb(verb, v);
   switch (typeof v) {
@@ -205,8 +238,12 @@ function formatArg(v: GoValue, verb: string, f: Spec, depth: number): string {
   }
   if (v instanceof GoSlice) return `[${v.items.map((x) => formatArg(x, verb, f, depth + 1)).join(' ')}]`;
   if (v instanceof GoStruct) {
-    const body = `{${[...v.fields.values()].map((x) => formatArg(x, verb, f, depth + 1)).join(' ')}}`;
-    if (v.pointer && depth > 0) throw new Error('printing a pointer nested in a value is not supported (Go prints its address)');
+    if (v.pointer && depth > 0) {
+      // Go prints a nested pointer's address for %v and the integer verbs; other verbs are bad verbs on it
+      if ('vpbodxX'.includes(verb)) throw new Error('printing a pointer nested in a value is not supported (Go prints its address)');
+      return `%!${verb}(*${v.typeName}=&{${[...v.fields.values()].map((x) => formatArg(x, 'v', f, 1)).join(' ')}})`;
+    }
+    const body = `{${[...v.fields].map(([k, x]) => `${f.plusV ? `${k}:` : ''}${formatArg(x, verb, f, depth + 1)}`).join(' ')}}`;
     return v.pointer ? `&${body}` : body;
   }
   throw new Error(`cannot format ${String(v)}`);
@@ -217,7 +254,6 @@ export function sprintf(format: string, args: GoValue[]): string {
   let out = '';
   let argNum = 0;
   let reordered = false;
-  const used = new Set<number>();
   let i = 0;
   const n = format.length;
   const parseNum = (): number | undefined => {
@@ -261,7 +297,6 @@ export function sprintf(format: string, args: GoValue[]): string {
     if (format[i] === '*') {
       i++;
       const w = args[argNum];
-      used.add(argNum);
       argNum++;
       if (typeof w !== 'bigint') out += '%!(BADWIDTH)';
       else {
@@ -277,7 +312,6 @@ export function sprintf(format: string, args: GoValue[]): string {
       if (format[i] === '*') {
         i++;
         const p = args[argNum];
-        used.add(argNum);
         argNum++;
         if (typeof p !== 'bigint' || p < 0n) out += '%!(BADPREC)';
         else f.prec = Number(p);
@@ -304,7 +338,6 @@ export function sprintf(format: string, args: GoValue[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    used.add(argNum);
     out += formatArg(args[argNum], verb, f, 0);
     argNum++;
   }

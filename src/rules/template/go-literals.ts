@@ -4,7 +4,7 @@ import type { NumberNode } from './ast.ts';
 const SIMPLE: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 };
 
 /** Unquotes a "..." , `...` or '...' literal. Returns the string (or, for a char literal, its one rune). */
-export function unquote(q: string): string {
+export function unquote(q: string, options: { lenient?: boolean } = {}): string {
   const quote = q[0];
   if (q.length < 2 || q[q.length - 1] !== quote) throw new Error('invalid syntax');
   const body = q.slice(1, -1);
@@ -56,17 +56,48 @@ export function unquote(q: string): string {
     } else throw new Error('invalid syntax');
   }
   if (quote === "'" && runes !== 1) throw new Error('invalid syntax');
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  try {
+    return new TextDecoder('utf-8', { fatal: !options.lenient }).decode(new Uint8Array(bytes));
+  } catch {
+    // Go strings may hold any bytes; JS strings cannot, so refuse rather than print something else
+    throw new Error(`string literals with bytes that are not valid UTF-8 are not supported: ${q}`);
+  }
 }
 
 const INT_RE = /^[+-]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/;
 
+/** strconv's underscoreOK: `_` only between digits, or between a base prefix and a digit. */
+export function underscoreOK(text: string): boolean {
+  let s = text;
+  if (s[0] === '-' || s[0] === '+') s = s.slice(1);
+  let saw = '^';
+  let i = 0;
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1])) {
+    i = 2;
+    saw = '0';
+    hex = s[1] === 'x' || s[1] === 'X';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i];
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
+}
+
 function parseGoInt(text: string): bigint | undefined {
   if (!INT_RE.test(text)) return undefined;
-  if (/__|_$|^[+-]?_|[xXoObB]_?$/.test(text)) {
-    // Go allows one underscore between digits (and after a base prefix) only
-    if (/__|_$/.test(text)) return undefined;
-  }
+  if (text.includes('_') && !underscoreOK(text)) return undefined;
   let t = text.replace(/_/g, '');
   let neg = false;
   if (t[0] === '+' || t[0] === '-') {
@@ -81,6 +112,7 @@ function parseGoInt(text: string): bigint | undefined {
 }
 
 export function parseGoFloat(text: string): number | undefined {
+  if (text.includes('_') && !underscoreOK(text)) return undefined;
   let t = text.replace(/_/g, '');
   if (/^[+-]?0[xX]/.test(t)) {
     const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(t);
@@ -121,7 +153,8 @@ export function parseNumber(pos: number, text: string, type: 'number' | 'charCon
     }
   }
   const f = parseGoFloat(text);
-  if (f !== undefined) {
+  // out of float64 range is an error to Go's ParseFloat, so not a number
+  if (f !== undefined && Number.isFinite(f)) {
     if (!/[.eEpP]/.test(text)) throw new Error(`integer overflow: ${JSON.stringify(text)}`);
     n.isFloat = true;
     n.float = f;

@@ -42,6 +42,21 @@ export function parse(name: string, text: string, options: { elseWith?: boolean 
   return parseTemplate(name, text, { hasFunction, elseWith: options.elseWith });
 }
 
+// A parse is a pure function of (name, text), and an evaluator expands the same few templates for every alert
+// at every evaluation; a bounded memo of successful parses saves re-parsing them (trees are never mutated).
+const PARSED = new Map<string, ParsedTemplate>();
+const PARSED_MAX = 4096;
+
+function parseMemo(name: string, text: string): ParsedTemplate {
+  const key = `${name}\u0000${text}`;
+  const hit = PARSED.get(key);
+  if (hit) return hit;
+  const tmpl = parse(name, text);
+  if (PARSED.size >= PARSED_MAX) PARSED.delete(PARSED.keys().next().value as string);
+  PARSED.set(key, tmpl);
+  return tmpl;
+}
+
 function funcMap(extra: Map<string, GoFunction>): FuncMap {
   const all = new Map(BUILTINS);
   for (const [k, v] of extra) all.set(k, v);
@@ -51,7 +66,7 @@ function funcMap(extra: Map<string, GoFunction>): FuncMap {
 /** Parses an alert template the way Prometheus checks rule files: with the prelude, named `__alert_NAME`. */
 export function checkAlertTemplate(text: string, alertName: string): TelltaleError | undefined {
   try {
-    parse(`__alert_${alertName}`, ALERT_TEMPLATE_PRELUDE + text);
+    parseMemo(`__alert_${alertName}`, ALERT_TEMPLATE_PRELUDE + text);
     return undefined;
   } catch (err) {
     if (err instanceof TelltaleError) return shiftColumn(err);
@@ -73,7 +88,7 @@ export async function expandAlertTemplate(text: string, input: AlertTemplateInpu
   const name = input.name ?? '__alert_';
   let tmpl: ParsedTemplate;
   try {
-    tmpl = parse(name, ALERT_TEMPLATE_PRELUDE + text);
+    tmpl = parseMemo(name, ALERT_TEMPLATE_PRELUDE + text);
   } catch (err) {
     throw err instanceof TelltaleError ? shiftColumn(err) : err;
   }

@@ -197,10 +197,10 @@ class Parser {
       }
       case 'else': return this.elseControl();
       case 'end': return { kind: 'end', pos: this.expect('rightDelim', 'end').pos };
-      case 'if': return this.control('if', true);
-      case 'range': return this.control('range', false);
+      case 'if': return this.control('if');
+      case 'range': return this.control('range');
       case 'template': return this.templateControl();
-      case 'with': return this.control('with', false);
+      case 'with': return this.control('with');
     }
     this.backup();
     const pos = this.peek().pos;
@@ -214,7 +214,7 @@ class Parser {
     return { kind: 'else', pos: this.expect('rightDelim', 'else').pos };
   }
 
-  private control(context: 'if' | 'range' | 'with', _allowElseIf: boolean): IfNode | RangeNode | WithNode {
+  private control(context: 'if' | 'range' | 'with'): IfNode | RangeNode | WithNode {
     if (++this.depth > MAX_DEPTH) this.fail('max expression depth exceeded');
     try {
       return this.controlBody(context);
@@ -235,10 +235,10 @@ class Parser {
       const peek = this.peekNonSpace();
       if (context === 'if' && peek.type === 'if') {
         this.nextNonSpace();
-        elseList = { kind: 'list', pos: next.pos, nodes: [this.control('if', true)] };
+        elseList = { kind: 'list', pos: next.pos, nodes: [this.control('if')] };
       } else if (context === 'with' && peek.type === 'with') {
         this.nextNonSpace();
-        elseList = { kind: 'list', pos: next.pos, nodes: [this.control('with', false)] };
+        elseList = { kind: 'list', pos: next.pos, nodes: [this.control('with')] };
       } else {
         let end: EndNode | ElseNode;
         [elseList, end] = this.itemList();

@@ -40,10 +40,10 @@ export function queryResult(samples: GoStruct[]): GoSlice {
 
 /** Go's strconv.ParseFloat error text for a string that is not a number. */
 function parseGoFloat(s: string): number {
+  // strconv's special values: a sign is allowed before inf/infinity, not before nan
   if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(s)) return NaN;
-  // underscores only in base-prefixed (hex) form, as strconv.ParseFloat
-  const v = s.includes('_') && !/^[+-]?0[xX]/.test(s) ? undefined : parseLiteralFloat(s);
+  if (/^nan$/i.test(s)) return NaN;
+  const v = parseLiteralFloat(s);
   if (v !== undefined) {
     if (!Number.isFinite(v)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: value out of range`);
     return v;
@@ -120,10 +120,14 @@ export function humanizeDuration(v: number): string {
   return `${g4(v)}${prefix}s`;
 }
 
-/** model.TimeFromUnixNano(int64(v*1e9)): truncated to whole milliseconds. */
+/** Prometheus' floatToTime: model.TimeFromUnixNano(int64(v*1e9)), truncated to whole milliseconds. */
 function timeFromSeconds(v: number): GoTime {
-  const ns = BigInt(Math.trunc(v * 1e9));
-  return new GoTime(Number(ns / 1_000_000n));
+  const ns = v * 1e9;
+  // math.MaxInt64 as a float64 is 2^63
+  if (ns > 2 ** 63 || ns < -(2 ** 63)) {
+    throw new Error(`${formatFloat(v, 'g', -1)} cannot be represented as a nanoseconds timestamp since it overflows int64`);
+  }
+  return new GoTime(Number(BigInt(Math.trunc(ns)) / 1_000_000n));
 }
 
 /** net.SplitHostPort, returning undefined where Go returns an error. */
@@ -163,10 +167,17 @@ function title(s: string): string {
   let out = '';
   for (const ch of s) {
     const sep = !(/^[\p{L}\p{Nd}_]$/u.test(prev)) && (prev.charCodeAt(0) < 0x80 || /^\s$/u.test(prev));
-    out += sep ? upperRune(ch) : ch;
+    out += sep ? titleRune(ch) : ch;
     prev = ch;
   }
   return out;
+}
+
+/** unicode.ToTitle: as upper case, except the Latin digraphs, whose title case is their own letter (ǅ). */
+function titleRune(ch: string): string {
+  const c = ch.codePointAt(0) as number;
+  for (const first of [0x1c4, 0x1c7, 0x1ca, 0x1f1]) if (c >= first && c <= first + 2) return String.fromCodePoint(first + 1);
+  return upperRune(ch);
 }
 
 /** unicode.ToUpper: one rune to one rune (JS's full mapping may turn ß into SS; Go keeps ß). */
@@ -255,7 +266,7 @@ export function prometheusFunctions(opts: PrometheusFunctionOptions): Map<string
     })],
     ['toTime', fn(['any'], ([v]) => {
       const f = toFloat(v);
-      if (!Number.isFinite(f)) throw new Error(`cannot convert ${formatFloat(f, 'g', -1)} to time.Time`);
+      if (!Number.isFinite(f)) throw new Error('value is NaN or Inf');
       return timeFromSeconds(f);
     })],
     ['pathPrefix', fn([], () => {
@@ -277,8 +288,9 @@ const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000
 
 /** Prometheus' model.ParseDuration (`1h30m`, `5m`, `1w`, `0`): milliseconds. Throws Prometheus' message. */
 export function parsePromDuration(s: string): number {
+  if (s === '') throw new Error('empty duration string');
   if (s === '0') return 0;
-  const m = s === '' ? null : DURATION_RE.exec(s);
+  const m = DURATION_RE.exec(s);
   if (!m) throw new Error(`not a valid duration string: ${JSON.stringify(s)}`);
   let total = 0;
   for (let i = 1; i <= 7; i++) if (m[i] !== undefined) total += Number(m[i]) * UNIT_MS[i - 1];
