@@ -37,6 +37,13 @@ export const endpointErrors = (m: string, e: string, window: string) => `sum by 
 export const serviceChecks = (serviceName: string, m: string) =>
   `probe_success{service=${JSON.stringify(serviceName)}} or probe_success${sel(m)}`;
 
+/** Share of successful probes of the service's checks over a window (all its checks together). */
+export const serviceAvailability = (serviceName: string, m: string, window: string) =>
+  `avg(avg_over_time(probe_success{service=${JSON.stringify(serviceName)}}[${window}]) or avg_over_time(probe_success${sel(m)}[${window}]))`;
+
+/** 1 while all of the service's checks succeed, 0 while any fails. */
+export const serviceChecksUp = (serviceName: string, m: string) => `min(${serviceChecks(serviceName, m)})`;
+
 export const checkStatus = () => 'min by (check) (probe_success)';
 export const checkDuration = () => 'max by (check) (probe_duration_seconds)';
 export const checkUptime = (window: string) => `avg by (check) (avg_over_time(probe_success[${window}]))`;
