@@ -80,7 +80,7 @@ describe('panel queries', () => {
       for (const expr of [
         q.latencyQuantile(m, 0.95, '5m'), q.requestRate(m, '1m'), q.errorRatio(m, '5m'), q.cpuCores(m, '1m'), q.residentMemory(m),
         q.inFlight(m), q.startTimes(m), q.endpointRate(m, 'route', '1h'), q.endpointQuantile(m, 'route', 0.95, '1h'),
-        q.endpointErrors(m, 'route', '1h'), q.serviceChecks('shop"}', m), q.serviceAvailability('shop"}', m, '24h'), q.serviceChecksUp('shop"}', m),
+        q.endpointErrors(m, 'route', '1h'), q.serviceChecks('shop"}', m), q.serviceAvailability('shop"}', m, '24h'), q.serviceChecksUp('shop"}', m), q.tileSignals('shop', m),
       ]) expect(parses(expr), expr).toBe(true);
     }));
     for (const expr of [q.checkStatus(), q.checkDuration(), q.checkUptime('24h'), q.checkRecent('30m')]) expect(parses(expr), expr).toBe(true);

@@ -54,3 +54,21 @@ export const checkRecent = (window: string) => `probe_success[${window}]`;
 export function rateWindow(stepSeconds: number): string {
   return `${Math.max(60, Math.ceil(stepSeconds * 4))}s`;
 }
+
+/**
+ * Every signal of a tile in one request: each expression tagged with a `signal` label by label_replace and
+ * the results joined with `or` (the tags keep them apart), so the overview costs one query per service.
+ */
+export function tileSignals(serviceName: string, m: string): string {
+  const parts: Array<[string, string]> = [
+    ['p95', latencyQuantile(m, 0.95, '5m')],
+    ['p99', latencyQuantile(m, 0.99, '5m')],
+    ['rps', requestRate(m, '1m')],
+    ['errors', errorRatio(m, '5m')],
+    ['cpu', cpuCores(m, '1m')],
+    ['memory', residentMemory(m)],
+    ['availability', serviceAvailability(serviceName, m, '24h')],
+    ['checksUp', serviceChecksUp(serviceName, m)],
+  ];
+  return parts.map(([name, expr]) => `label_replace(${expr}, "signal", "${name}", "", "")`).join(' or ');
+}

@@ -1,27 +1,21 @@
 /** Overview: one tile per service with its golden signals now, coloured against its targets. */
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { queryScalar, services, type Service } from '../api.ts';
+import { queryVector, services, type Service } from '../api.ts';
 import { Dot, Loading, Problem } from '../components/common.tsx';
 import { bytes, ms, percent, rate } from '../format.ts';
 import { useLoad } from '../hooks.ts';
-import { cpuCores, errorRatio, latencyQuantile, requestRate, residentMemory, serviceAvailability, serviceChecksUp } from '../queries.ts';
+import { tileSignals } from '../queries.ts';
 import { Link } from '../router.tsx';
 import { LEVEL_TEXT, overTarget, signalLevels, worst, type Level, type Signals } from '../status.ts';
 
 export async function loadSignals(s: Service): Promise<Signals> {
-  const m = s.matchers;
-  const [p95, p99, rps, errors, cpu, memory, availability, checksUp] = await Promise.all([
-    queryScalar(latencyQuantile(m, 0.95, '5m')),
-    queryScalar(latencyQuantile(m, 0.99, '5m')),
-    queryScalar(requestRate(m, '1m')),
-    queryScalar(errorRatio(m, '5m')),
-    queryScalar(cpuCores(m, '1m')),
-    queryScalar(residentMemory(m)),
-    queryScalar(serviceAvailability(s.name, m, '24h')),
-    queryScalar(serviceChecksUp(s.name, m)),
-  ]);
-  return { p95, p99, rps, errors, cpu, memory, availability, checksUp };
+  const got = new Map((await queryVector(tileSignals(s.name, s.matchers))).map((x) => [x.metric.signal, Number(x.value[1])]));
+  const pick = (k: keyof Signals) => {
+    const v = got.get(k);
+    return v === undefined || Number.isNaN(v) ? null : v;
+  };
+  return { p95: pick('p95'), p99: pick('p99'), rps: pick('rps'), errors: pick('errors'), cpu: pick('cpu'), memory: pick('memory'), availability: pick('availability'), checksUp: pick('checksUp') };
 }
 
 /** An objective under a figure; marked when the figure is over it (even short of the warning level). */
