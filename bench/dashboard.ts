@@ -6,7 +6,8 @@
  * second by a real Prometheus, behind a Telltale server with the dashboard routes. Each cold load is a fresh
  * browser context (empty cache); warm loads reuse one context. Figures per load, from the browser's own
  * clocks: DOMContentLoaded, the load event, and for the dashboard "data" — when the shop tile shows its p95
- * (the tile's six PromQL queries answered and rendered). Writes bench/results/dashboard.json.
+ * (the services route and the tile's one combined PromQL query answered and rendered); for the service
+ * page, when its five charts are drawn and the endpoints table has rows (eleven queries). Writes bench/results/dashboard.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,7 +28,10 @@ interface Timing {
   bytes: number;
 }
 
-async function measure(context: BrowserContext, url: string, waitForData: boolean): Promise<Timing> {
+const TILE_FILLED = `/\\d (ms|s)$/.test(document.querySelector('[data-service="shop"] [data-signal="p95"]')?.textContent ?? '')`;
+const SERVICE_DRAWN = `document.querySelectorAll('.chart canvas').length === 5 && document.querySelectorAll('[data-testid="endpoints"] tbody tr').length > 0`;
+
+async function measure(context: BrowserContext, url: string, waitFor: string | undefined): Promise<Timing> {
   const page = await context.newPage();
   let bytes = 0;
   page.on('response', (r) => {
@@ -36,9 +40,9 @@ async function measure(context: BrowserContext, url: string, waitForData: boolea
   });
   await page.goto(url, { waitUntil: 'load' });
   let data: number | undefined;
-  if (waitForData) {
+  if (waitFor !== undefined) {
     // browser-side code as strings: this file is type-checked without the DOM library
-    await page.waitForFunction(`/\\d (ms|s)$/.test(document.querySelector('[data-service="shop"] [data-signal="p95"]')?.textContent ?? '')`, undefined, { timeout: 30_000, polling: 'raf' });
+    await page.waitForFunction(waitFor, undefined, { timeout: 30_000, polling: 'raf' });
     data = await page.evaluate<number>('performance.now()');
   }
   const nav = await page.evaluate<{ dcl: number; load: number }>(
@@ -54,13 +58,13 @@ const median = (xs: number[]) => {
 };
 const max = (xs: number[]) => Math.max(...xs);
 
-async function series(browser: Browser, url: string, waitForData: boolean, warm: boolean): Promise<Timing[]> {
+async function series(browser: Browser, url: string, waitFor: string | undefined, warm: boolean): Promise<Timing[]> {
   const out: Timing[] = [];
   const shared = warm ? await browser.newContext({ bypassCSP: true }) : undefined;
-  if (shared) await measure(shared, url, waitForData);
+  if (shared) await measure(shared, url, waitFor);
   for (let i = 0; i < loads; i++) {
     const ctx = shared ?? (await browser.newContext({ bypassCSP: true }));
-    out.push(await measure(ctx, url, waitForData));
+    out.push(await measure(ctx, url, waitFor));
     if (!shared) await ctx.close();
   }
   await shared?.close();
@@ -76,10 +80,11 @@ try {
   // let Prometheus collect a few scrapes so the tile's rate() queries have data
   await new Promise((r) => setTimeout(r, 6000));
   const rows = {
-    'telltale overview, cold': await series(browser, `${stack.url}/`, true, false),
-    'telltale overview, warm': await series(browser, `${stack.url}/`, true, true),
-    'prometheus /graph, cold': await series(browser, `${stack.prometheus.url}/graph`, false, false),
-    'prometheus /graph, warm': await series(browser, `${stack.prometheus.url}/graph`, false, true),
+    'telltale overview, cold': await series(browser, `${stack.url}/`, TILE_FILLED, false),
+    'telltale overview, warm': await series(browser, `${stack.url}/`, TILE_FILLED, true),
+    'telltale service page (1h), cold': await series(browser, `${stack.url}/services/shop`, SERVICE_DRAWN, false),
+    'prometheus /graph, cold': await series(browser, `${stack.prometheus.url}/graph`, undefined, false),
+    'prometheus /graph, warm': await series(browser, `${stack.prometheus.url}/graph`, undefined, true),
   };
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const gz = files.reduce((a, f) => a + f.gzipBytes, 0);

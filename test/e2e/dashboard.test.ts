@@ -73,10 +73,16 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     await expect.poll(async () => tile.locator('[data-signal="p95"]').textContent(), { timeout: 30_000, interval: 500 }).toMatch(/\d (ms|s)$/);
     expect(await tile.locator('[data-signal="errors"]').textContent()).toMatch(/%$/);
     expect(await tile.locator('[data-signal="memory"]').textContent()).toMatch(/MiB$/);
+    // availability from the shop's check (probe_success{service="shop"}), which always succeeds
+    expect(await tile.locator('[data-signal="availability"]').textContent()).toBe('100.00%');
+    expect(await page.getByTestId('overall').textContent()).toMatch(/^\s*Overall: Critical · \d critical/);
     expect(await tile.getAttribute('class')).toMatch(/\b(ok|warn|crit)\b/);
     expect(await tile.getByTestId('service-status').textContent()).toMatch(/Good|Degraded|Critical/);
-    // a configured service without series shows, greyed out, rather than disappearing
-    expect(await page.locator('[data-service="payments"] [data-testid="service-status"]').textContent()).toMatch(/No data/);
+    // payments has no HTTP series, but its one check fails: the tile is red, its availability 0%
+    const payments = page.locator('[data-service="payments"]');
+    expect(await payments.locator('[data-signal="p95"]').textContent()).toBe('–');
+    await expect.poll(async () => payments.getByTestId('service-status').textContent()).toMatch(/Critical/);
+    expect(await payments.locator('[data-signal="availability"]').textContent()).toBe('0.00%');
     await shot('overview');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('overview-phone');
@@ -85,6 +91,7 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
   });
 
   it('service page: charts and the endpoints table sorted by traffic', async () => {
+    await page.goto(`${stack.url}/`);
     await page.locator('[data-service="shop"] header a').click();
     await page.waitForURL(/\/services\/shop$/);
     await page.locator('.chart canvas').first().waitFor();
@@ -101,6 +108,7 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     // the service's checks and its alerts, from probe_success and the Alertmanager
     await expect.poll(async () => page.locator('.panel', { hasText: 'Checks' }).textContent(), { timeout: 20_000 }).toMatch(/shop-health up/);
     await expect.poll(async () => page.locator('.panel', { hasText: 'Alerts' }).textContent(), { timeout: 30_000 }).toMatch(/ShopTraffic/);
+    expect(await page.getByTestId('service-signals').locator('[data-signal="rps"]').textContent()).toMatch(/\/s$/);
     await page.getByRole('button', { name: '15m' }).click();
     await page.waitForURL(/range=15m/);
     await page.locator('.chart canvas').first().waitFor();
@@ -110,6 +118,11 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     await expect.poll(async () => (await page.locator('.chart canvas').first().boundingBox())?.width ?? Infinity).toBeLessThan(390);
     await shot('service-phone');
     await page.setViewportSize({ width: 1366, height: 900 });
+    // every chart opens its query in Explore
+    await page.locator('.chart', { hasText: 'Requests per second' }).getByRole('link', { name: 'Explore ↗' }).click();
+    await page.waitForURL(/\/explore\?q=sum(\(|%28)rate(\(|%28)http_requests_total/);
+    expect(await page.getByLabel('PromQL expression').inputValue()).toMatch(/^sum\(rate\(http_requests_total\{job="shop"\}\[\d+s\]\)\)$/);
+    await page.getByTestId('result-table').locator('tbody tr').first().waitFor();
   });
 
   it('load runs: a run summary and two runs compared with the gate', async () => {

@@ -6,7 +6,7 @@ import { alignLines } from '../../web/src/align.ts';
 import type { Matcher, Targets } from '../../web/src/api.ts';
 import { MatcherSyntaxError, matchersText, parseMatchers } from '../../web/src/matchers.ts';
 import * as q from '../../web/src/queries.ts';
-import { level, signalLevels, worst } from '../../web/src/status.ts';
+import { level, overTarget, signalLevels, worst } from '../../web/src/status.ts';
 
 const name = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,12}$/);
 const matcher: fc.Arbitrary<Matcher> = fc.record({ name, value: fc.string({ maxLength: 20 }), isRegex: fc.boolean(), isEqual: fc.boolean() });
@@ -80,7 +80,7 @@ describe('panel queries', () => {
       for (const expr of [
         q.latencyQuantile(m, 0.95, '5m'), q.requestRate(m, '1m'), q.errorRatio(m, '5m'), q.cpuCores(m, '1m'), q.residentMemory(m),
         q.inFlight(m), q.startTimes(m), q.endpointRate(m, 'route', '1h'), q.endpointQuantile(m, 'route', 0.95, '1h'),
-        q.endpointErrors(m, 'route', '1h'), q.serviceChecks('shop"}', m),
+        q.endpointErrors(m, 'route', '1h'), q.serviceChecks('shop"}', m), q.serviceAvailability('shop"}', m, '24h'), q.serviceChecksUp('shop"}', m), q.tileSignals('shop', m),
       ]) expect(parses(expr), expr).toBe(true);
     }));
     for (const expr of [q.checkStatus(), q.checkDuration(), q.checkUptime('24h'), q.checkRecent('30m')]) expect(parses(expr), expr).toBe(true);
@@ -98,7 +98,10 @@ describe('status levels', () => {
 
   it('are green below warning, amber from warning, red from critical, grey without data', () => {
     expect([level(399, 400, 800), level(400, 400, 800), level(800, 400, 800), level(null, 400, 800), level(NaN, 400, 800)]).toEqual(['ok', 'warn', 'crit', 'none', 'none']);
-    expect(signalLevels({ p95: 0.45, p99: 0.9, rps: 10, errors: 0.001, cpu: 0.95, memory: 1e8 }, t)).toEqual({ p95: 'warn', errors: 'ok', cpu: 'crit' });
+    expect(signalLevels({ p95: 0.45, p99: 0.9, rps: 10, errors: 0.001, cpu: 0.95, memory: 1e8, availability: null, checksUp: null }, t)).toEqual({ p95: 'warn', errors: 'ok', cpu: 'crit', checks: 'none' });
+    expect(signalLevels({ p95: null, p99: null, rps: null, errors: null, cpu: null, memory: null, availability: 0.5, checksUp: 0 }, t).checks).toBe('crit');
+    expect(overTarget(0.0016, t.error_rate)).toBe(true);
+    expect(overTarget(null, t.error_rate)).toBe(false);
     expect(worst(['ok', 'none', 'warn'])).toBe('warn');
     expect(worst(['none', 'none'])).toBe('none');
   });

@@ -191,7 +191,21 @@ export interface Service {
   targets: Targets;
 }
 
-export const services = async () => (await getJSON<{ data: Service[] }>('/api/telltale/services')).data;
+/**
+ * The configured services change only when the server restarts, and every page needs them first: one
+ * request is shared for a minute, and main.tsx starts it before any page code has loaded.
+ */
+let servicesRequest: { at: number; promise: Promise<Service[]> } | undefined;
+export function services(now = Date.now()): Promise<Service[]> {
+  if (servicesRequest === undefined || now - servicesRequest.at > 60_000) {
+    const promise = getJSON<{ data: Service[] }>('/api/telltale/services').then((r) => r.data);
+    servicesRequest = { at: now, promise };
+    promise.catch(() => {
+      if (servicesRequest?.promise === promise) servicesRequest = undefined;
+    });
+  }
+  return servicesRequest.promise;
+}
 
 export interface RunSummary {
   id: string;

@@ -1,11 +1,16 @@
 /** The dashboard's frame: navigation and the page for the current path. */
 import { AlertsPage } from './pages/alerts.tsx';
 import { ChecksPage } from './pages/checks.tsx';
-import { ExplorePage } from './pages/explore.tsx';
+import { Lazy } from './lazy.tsx';
 import { Overview } from './pages/overview.tsx';
-import { ComparePage, RunPage, RunsPage } from './pages/runs.tsx';
-import { ServicePage } from './pages/service.tsx';
 import { Link, match, useLocation } from './router.tsx';
+
+// the pages that draw charts, each loaded (with uPlot) on first visit
+const servicePage = () => import('./pages/service.tsx').then((m) => m.ServicePage);
+const runsPage = () => import('./pages/runs.tsx').then((m) => m.RunsPage);
+const runPage = () => import('./pages/runs.tsx').then((m) => m.RunPage);
+const comparePage = () => import('./pages/runs.tsx').then((m) => m.ComparePage);
+const explorePage = () => import('./pages/explore.tsx').then((m) => m.ExplorePage);
 
 const NAV: Array<[string, string]> = [['/', 'Overview'], ['/alerts', 'Alerts'], ['/checks', 'Checks'], ['/runs', 'Load runs'], ['/explore', 'Explore']];
 
@@ -13,13 +18,13 @@ function Page(props: { path: string }) {
   const p = props.path.replace(/\/+$/, '') || '/';
   let m: Record<string, string> | null;
   if (p === '/' || p === '/services') return <Overview />;
-  if ((m = match('/services/:name', p))) return <ServicePage name={m.name} />;
+  if ((m = match('/services/:name', p))) return <Lazy key={p} load={servicePage} props={{ name: m.name }} />;
   if (p === '/alerts') return <AlertsPage />;
   if (p === '/checks') return <ChecksPage />;
-  if (p === '/runs') return <RunsPage />;
-  if ((m = match('/runs/:a/compare/:b', p))) return <ComparePage a={m.a} b={m.b} />;
-  if ((m = match('/runs/:id', p))) return <RunPage id={m.id} />;
-  if (p === '/explore') return <ExplorePage />;
+  if (p === '/runs') return <Lazy load={runsPage} props={{}} />;
+  if ((m = match('/runs/:a/compare/:b', p))) return <Lazy key={p} load={comparePage} props={{ a: m.a, b: m.b }} />;
+  if ((m = match('/runs/:id', p))) return <Lazy key={p} load={runPage} props={{ id: m.id }} />;
+  if (p === '/explore') return <Lazy load={explorePage} props={{}} />;
   return <main><h1>Not found</h1><p>No page at {p}.</p></main>;
 }
 

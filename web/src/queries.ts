@@ -37,6 +37,13 @@ export const endpointErrors = (m: string, e: string, window: string) => `sum by 
 export const serviceChecks = (serviceName: string, m: string) =>
   `probe_success{service=${JSON.stringify(serviceName)}} or probe_success${sel(m)}`;
 
+/** Share of successful probes of the service's checks over a window (all its checks together). */
+export const serviceAvailability = (serviceName: string, m: string, window: string) =>
+  `avg(avg_over_time(probe_success{service=${JSON.stringify(serviceName)}}[${window}]) or avg_over_time(probe_success${sel(m)}[${window}]))`;
+
+/** 1 while all of the service's checks succeed, 0 while any fails. */
+export const serviceChecksUp = (serviceName: string, m: string) => `min(${serviceChecks(serviceName, m)})`;
+
 export const checkStatus = () => 'min by (check) (probe_success)';
 export const checkDuration = () => 'max by (check) (probe_duration_seconds)';
 export const checkUptime = (window: string) => `avg by (check) (avg_over_time(probe_success[${window}]))`;
@@ -46,4 +53,22 @@ export const checkRecent = (window: string) => `probe_success[${window}]`;
 /** Rate window for a chart: four steps, never under one minute, so a rate always spans several scrapes. */
 export function rateWindow(stepSeconds: number): string {
   return `${Math.max(60, Math.ceil(stepSeconds * 4))}s`;
+}
+
+/**
+ * Every signal of a tile in one request: each expression tagged with a `signal` label by label_replace and
+ * the results joined with `or` (the tags keep them apart), so the overview costs one query per service.
+ */
+export function tileSignals(serviceName: string, m: string): string {
+  const parts: Array<[string, string]> = [
+    ['p95', latencyQuantile(m, 0.95, '5m')],
+    ['p99', latencyQuantile(m, 0.99, '5m')],
+    ['rps', requestRate(m, '1m')],
+    ['errors', errorRatio(m, '5m')],
+    ['cpu', cpuCores(m, '1m')],
+    ['memory', residentMemory(m)],
+    ['availability', serviceAvailability(serviceName, m, '24h')],
+    ['checksUp', serviceChecksUp(serviceName, m)],
+  ];
+  return parts.map(([name, expr]) => `label_replace(${expr}, "signal", "${name}", "", "")`).join(' or ');
 }

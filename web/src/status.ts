@@ -25,14 +25,25 @@ export interface Signals {
   cpu: number | null;
   /** bytes */
   memory: number | null;
+  /** ratio of successful checks over 24 h; null without checks */
+  availability: number | null;
+  /** 1 while every check of the service succeeds, 0 while one fails; null without checks */
+  checksUp: number | null;
 }
 
-export function signalLevels(s: Signals, t: Targets): Record<'p95' | 'errors' | 'cpu', Level> {
+export function signalLevels(s: Signals, t: Targets): Record<'p95' | 'errors' | 'cpu' | 'checks', Level> {
   return {
+    // a failing check is the service (or a dependency) not answering: as bad as it gets
+    checks: s.checksUp === null ? 'none' : s.checksUp < 1 ? 'crit' : 'ok',
     p95: level(s.p95 === null ? null : s.p95 * 1000, t.p95_warning, t.p95_critical),
     errors: level(s.errors, t.error_rate_warning, t.error_rate_critical),
     cpu: level(s.cpu, t.cpu_warning, t.cpu_critical),
   };
+}
+
+/** Whether a value is over its objective (p95, p99, error rate), short of the warning level or not. */
+export function overTarget(value: number | null, target: number): boolean {
+  return value !== null && value > target;
 }
 
 const RANK: Record<Level, number> = { none: 0, ok: 1, warn: 2, crit: 3 };

@@ -7,6 +7,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Range } from '../api.ts';
 import { alignLines, type Line } from '../align.ts';
+import { Link } from '../router.tsx';
 
 export type { Line };
 
@@ -35,7 +36,7 @@ function markersPlugin(markers: number[]): uPlot.Plugin {
   };
 }
 
-export function Chart(props: { title: string; lines: Line[]; range: Range; format: (v: number) => string; markers?: number[]; height?: number }) {
+export function Chart(props: { title: string; lines: Line[]; range: Range; format: (v: number) => string; markers?: number[]; height?: number; explore?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const { lines, range, format, markers, title } = props;
   const height = props.height ?? 200;
@@ -68,7 +69,10 @@ export function Chart(props: { title: string; lines: Line[]; range: Range; forma
   }, [lines, range, format, markers, height]);
   return (
     <figure class="chart">
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        {props.explore ? <Link class="explore-link" href={`/explore?q=${encodeURIComponent(props.explore)}`}>Explore ↗</Link> : null}
+      </figcaption>
       {lines.length === 0 ? <div class="empty">no data in this range</div> : null}
       <div ref={box} class="plot" />
     </figure>

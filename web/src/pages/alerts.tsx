@@ -124,9 +124,15 @@ export function AlertsPage() {
   const pending = useLoad(async () => (await ruleAlerts()).filter((a) => a.state === 'pending'), [], 10_000);
   const silences = useLoad(amSilences, [], 10_000);
   const [creating, setCreating] = useState(false);
+  // Alertmanager marks alerts silenced (or no longer) in its own time after a silence changes: look
+  // again shortly after, rather than leaving a stale state up until the next poll
   const refresh = () => {
-    alerts.reload();
-    silences.reload();
+    for (const delay of [0, 1000, 3000]) {
+      setTimeout(() => {
+        alerts.reload();
+        silences.reload();
+      }, delay);
+    }
   };
   const firing = alerts.data?.filter((a) => a.status.state === 'active') ?? [];
   const silenced = alerts.data?.filter((a) => a.status.state === 'suppressed') ?? [];

@@ -14,6 +14,7 @@ import {
 import { DEFAULT_RANGE, RANGES, rangeFor } from '../ranges.ts';
 import { setParam, useLocation } from '../router.tsx';
 import { level } from '../status.ts';
+import { loadSignals, overallLevel, SignalList } from './overview.tsx';
 
 const one = async (label: string, expr: string, r: Range): Promise<Line[]> => {
   const [s] = await queryRange(expr, r);
@@ -36,7 +37,10 @@ async function loadCharts(s: Service, r: Range) {
   ]);
   // a process start time that falls inside the range marks a restart: a deployment, or a crash
   const markers = [...new Set(starts.flatMap((x) => x.values.map(([, v]) => Number(v))))].filter((t) => t > r.start && t <= r.end).sort();
-  return { latency: [...p50, ...p95, ...p99], rps, errors, cpu: [...cpu, ...busy], memory, markers };
+  return {
+    latency: [...p50, ...p95, ...p99], rps, errors, cpu: [...cpu, ...busy], memory, markers,
+    queries: { latency: latencyQuantile(m, 0.95, w), rps: requestRate(m, w), errors: errorRatio(m, w), cpu: cpuCores(m, w), memory: residentMemory(m) },
+  };
 }
 
 interface EndpointRow {
@@ -85,18 +89,22 @@ function ServiceBody(props: { service: Service; rangeName: string }) {
   const endpoints = useLoad(() => loadEndpoints(s, r.end - r.start), [s.name, r]);
   const checks = useLoad(() => queryVector(serviceChecks(s.name, s.matchers)), [s.name], 15_000);
   const alerts = useLoad(async () => (await amAlerts()).filter((a) => belongsTo(a, s)), [s.name], 15_000);
+  const signals = useLoad(() => loadSignals(s), [s.name], 10_000);
   const c = charts.data;
   return (
     <>
+      <div class={`tile wide ${overallLevel(s, signals.data)}`} data-testid="service-signals">
+        <SignalList service={s} signals={signals.data} />
+      </div>
       <Problem error={charts.error} />
       <Loading when={charts.loading && c === undefined} />
       {c ? (
         <div class="charts">
-          <Chart title="Latency" lines={c.latency} range={r} format={sec} markers={c.markers} />
-          <Chart title="Requests per second" lines={c.rps} range={r} format={rate} markers={c.markers} />
-          <Chart title="Error rate (5xx)" lines={c.errors} range={r} format={pct} markers={c.markers} />
-          <Chart title="Saturation: CPU (cores) and requests in flight" lines={c.cpu} range={r} format={(v) => v.toFixed(2)} markers={c.markers} />
-          <Chart title="Memory" lines={c.memory} range={r} format={bytes} markers={c.markers} />
+          <Chart title="Latency" explore={c.queries.latency} lines={c.latency} range={r} format={sec} markers={c.markers} />
+          <Chart title="Requests per second" explore={c.queries.rps} lines={c.rps} range={r} format={rate} markers={c.markers} />
+          <Chart title="Error rate (5xx)" explore={c.queries.errors} lines={c.errors} range={r} format={pct} markers={c.markers} />
+          <Chart title="Saturation: CPU (cores) and requests in flight" explore={c.queries.cpu} lines={c.cpu} range={r} format={(v) => v.toFixed(2)} markers={c.markers} />
+          <Chart title="Memory" explore={c.queries.memory} lines={c.memory} range={r} format={bytes} markers={c.markers} />
         </div>
       ) : null}
       {c && c.markers.length > 0 ? <p class="note">Dashed lines: process restarts (deployments) at {c.markers.map((m) => dateTime(m * 1000)).join(', ')}.</p> : null}
