@@ -1,6 +1,22 @@
 /** `rules check`: what promtool check rules reports, per file: the rule count, or every finding. */
+import { TelltaleError } from '../errors.ts';
+import { parseExpr } from '../promql/parser.ts';
 import { formatFinding, readRuleFile, type ParseRuleFileOptions } from './rule-file.ts';
 import type { RuleFinding } from './types.ts';
+
+/**
+ * The PromQL engine's parser as the rule-file expression check: besides syntax it catches what Prometheus'
+ * type checker refuses (`rate(up)`, `sum(rate(x[5m]))[5m]`). The message is Prometheus' `line:col: parse error: ...`.
+ */
+export function promqlExprProblem(expr: string): string | undefined {
+  try {
+    parseExpr(expr);
+    return undefined;
+  } catch (err) {
+    if (err instanceof TelltaleError) return err.message;
+    throw err;
+  }
+}
 
 export interface RuleFileCheck {
   file: string;
@@ -13,7 +29,7 @@ export interface RuleFileCheck {
 export async function checkRuleFiles(paths: string[], options: ParseRuleFileOptions = {}): Promise<RuleFileCheck[]> {
   const out: RuleFileCheck[] = [];
   for (const file of paths) {
-    const parsed = await readRuleFile(file, options);
+    const parsed = await readRuleFile(file, { parseExpr: promqlExprProblem, ...options });
     const ruleCount = parsed.ruleFile?.groups.reduce((n, g) => n + g.rules.length, 0) ?? 0;
     out.push({ file, ok: !parsed.findings.some((f) => f.severity === 'error'), ruleCount, findings: parsed.findings });
   }

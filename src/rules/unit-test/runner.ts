@@ -1,0 +1,104 @@
+/**
+ * `rules test`: runs promtool unit-test files. Rule files are resolved relative to the test file and
+ * globbed; they are checked with the PromQL parser before any test runs, and a problem in one fails every
+ * test group of the file (as promtool, which loads them per group). Output and exit status follow
+ * `promtool test rules`.
+ */
+import { glob, readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { TelltaleError } from '../../errors.ts';
+import { promqlExprProblem } from '../check.ts';
+import { formatFinding, readRuleFile } from '../rule-file.ts';
+import type { RuleFile } from '../types.ts';
+import { runTestGroup } from './run-group.ts';
+import { parseUnitTestFile } from './test-file.ts';
+
+export interface GroupResult {
+  /** the group's `name`, or `#N` (1-based) when it has none */
+  name: string;
+  errors: string[];
+}
+
+export interface UnitTestResult {
+  file: string;
+  ok: boolean;
+  warnings: string[];
+  /** the file could not be read or parsed (then `groups` is empty) */
+  fileError?: TelltaleError;
+  groups: GroupResult[];
+}
+
+async function expandRuleFiles(patterns: string[], base: string, warnings: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of patterns) {
+    const pattern = p !== '' && !isAbsolute(p) ? join(base, p) : p;
+    const matches: string[] = [];
+    if (pattern !== '') for await (const m of glob(pattern)) matches.push(m);
+    matches.sort();
+    if (matches.length === 0) warnings.push(`no file match pattern ${pattern}`);
+    out.push(...matches);
+  }
+  return out;
+}
+
+async function loadRules(paths: string[]): Promise<{ files: RuleFile[]; problems: string[] }> {
+  const files: RuleFile[] = [];
+  const problems: string[] = [];
+  for (const p of paths) {
+    const parsed = await readRuleFile(p, { parseExpr: promqlExprProblem });
+    const errs = parsed.findings.filter((f) => f.severity === 'error');
+    problems.push(...errs.map(formatFinding));
+    if (parsed.ruleFile && errs.length === 0) files.push(parsed.ruleFile);
+  }
+  return { files, problems };
+}
+
+/** Runs one unit-test file. Never throws for bad input: problems are in the result. */
+export async function runUnitTestFile(path: string): Promise<UnitTestResult> {
+  const warnings: string[] = [];
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message;
+    return { file: path, ok: false, warnings, groups: [], fileError: new TelltaleError('TT_RULES_INVALID', `cannot read the file: ${reason}`, { file: path }) };
+  }
+  let spec;
+  try {
+    spec = parseUnitTestFile(text, path);
+  } catch (err) {
+    if (!(err instanceof TelltaleError)) throw err;
+    return { file: path, ok: false, warnings, groups: [], fileError: err };
+  }
+  const groups: GroupResult[] = [];
+  if (spec.tests.length > 0) {
+    const rulePaths = await expandRuleFiles(spec.ruleFiles, dirname(path), warnings);
+    const rules = await loadRules(rulePaths);
+    for (const [i, tg] of spec.tests.entries()) {
+      const name = tg.name === '' ? `#${i + 1}` : tg.name;
+      const errors = rules.problems.length > 0
+        ? rules.problems
+        : await runTestGroup(tg, { ruleFiles: rules.files, evaluationIntervalMs: spec.evaluationIntervalMs, groupEvalOrder: spec.groupEvalOrder });
+      groups.push({ name, errors });
+    }
+  }
+  return { file: path, ok: groups.every((g) => g.errors.length === 0), warnings, groups };
+}
+
+/** promtool's layout: `Unit Testing:  FILE`, then `  SUCCESS` or `  FAILED:` and every failure. */
+export function renderUnitTests(results: UnitTestResult[]): { stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  for (const r of results) {
+    stdout += `Unit Testing:  ${r.file}\n`;
+    for (const w of r.warnings) stderr += `  WARNING: ${w}\n`;
+    if (r.ok) stdout += '  SUCCESS\n';
+    else {
+      stderr += '  FAILED:\n';
+      const errors = r.fileError ? [r.fileError.format()] : r.groups.flatMap((g) => g.errors);
+      for (const e of errors) stderr += `${e}\n\n`;
+    }
+    stdout += '\n';
+  }
+  return { stdout, stderr };
+}

@@ -1,0 +1,110 @@
+/**
+ * Strict, position-aware reading of a YAML document into typed fields, as Go's yaml.UnmarshalStrict reads
+ * promtool's test files: unknown fields and mistyped values are errors. Every error is a TelltaleError that
+ * names file:line:column and the dotted field path (`tests[0].input_series[2].values`).
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { TelltaleError } from '../../errors.ts';
+import { parsePromDuration } from '../template/prometheus-functions.ts';
+
+export class FieldReader {
+  readonly file: string;
+  private readonly lc: LineCounter;
+  constructor(file: string, lc: LineCounter) {
+    this.file = file;
+    this.lc = lc;
+  }
+
+  fail(node: unknown, field: string, message: string, cause?: unknown): never {
+    const offset = (node as Node | null | undefined)?.range?.[0];
+    const pos = offset === undefined ? { line: 1, col: 1 } : this.lc.linePos(offset);
+    throw new TelltaleError('TT_RULES_INVALID', `${field === '' ? '' : `${field}: `}${message}`, {
+      file: this.file, line: pos.line, column: pos.col, field: field === '' ? undefined : field, cause,
+    });
+  }
+
+  /** The fields of a mapping, refusing any not in `known`; null reads as an empty mapping. */
+  fields(node: unknown, field: string, what: string, known: readonly string[]): Map<string, { key: Node; value: unknown }> {
+    const out = new Map<string, { key: Node; value: unknown }>();
+    if (isNull(node)) return out;
+    if (!isMap(node)) this.fail(node, field, `cannot read ${kindName(node)} as ${what}`);
+    for (const pair of (node as YAMLMap).items) {
+      const key = pair.key as Node;
+      const name = isScalar(key) ? String(key.value) : '';
+      const path = field === '' ? name : `${field}.${name}`;
+      if (!isScalar(key) || !known.includes(name)) this.fail(key, path, `field ${name} not found in ${what}`);
+      out.set(name, { key, value: pair.value });
+    }
+    return out;
+  }
+
+  string(node: unknown, field: string): string {
+    if (isNull(node)) return '';
+    if (!isScalar(node) || typeof node.value === 'object') this.fail(node, field, `cannot read ${kindName(node)} as a string`);
+    const src = (node as { source?: unknown }).source;
+    // a plain scalar reads as its source text, as Go's yaml decodes `1.0` or `true` into a string field
+    return typeof src === 'string' && node.type === 'PLAIN' ? src : String(node.value);
+  }
+
+  float(node: unknown, field: string): number {
+    if (isNull(node)) return 0;
+    if (!isScalar(node) || typeof node.value !== 'number') this.fail(node, field, `cannot read ${kindName(node)} ${isScalar(node) ? `\`${String(node.value)}\` ` : ''}as a float`);
+    return node.value as number;
+  }
+
+  duration(node: unknown, field: string): number {
+    const s = this.string(node, field);
+    if (s === '') return 0;
+    try {
+      return parsePromDuration(s);
+    } catch (err) {
+      return this.fail(node, field, (err as Error).message);
+    }
+  }
+
+  seq<T>(node: unknown, field: string, item: (n: unknown, path: string) => T): T[] {
+    if (isNull(node)) return [];
+    if (!isSeq(node)) this.fail(node, field, `cannot read ${kindName(node)} as a list`);
+    return node.items.map((n, i) => item(n, `${field}[${i}]`));
+  }
+
+  stringMap(node: unknown, field: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (isNull(node)) return out;
+    if (!isMap(node)) this.fail(node, field, `cannot read ${kindName(node)} as a map of strings`);
+    for (const pair of (node as YAMLMap).items) {
+      if (!isScalar(pair.key)) this.fail(pair.key, field, `a key must be a string, not ${kindName(pair.key)}`);
+      const k = this.string(pair.key, field);
+      out[k] = this.string(pair.value, `${field}.${k}`);
+    }
+    return out;
+  }
+}
+
+export function isNull(node: unknown): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null);
+}
+
+export function kindName(node: unknown): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    if (typeof node.value === 'number') return 'a number';
+    if (typeof node.value === 'boolean') return 'a boolean';
+    return 'a string';
+  }
+  return 'a value';
+}
+
+/** Parses YAML text; a syntax error is a TelltaleError at its line and column. */
+export function parseYaml(text: string, file: string): { root: unknown; reader: FieldReader } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  const reader = new FieldReader(file, lc);
+  const first = doc.errors[0];
+  if (first) {
+    const { line, col } = lc.linePos(first.pos[0]);
+    throw new TelltaleError('TT_RULES_INVALID', `yaml: ${first.message.split('\n')[0]}`, { file, line, column: col });
+  }
+  return { root: doc.contents, reader };
+}
