@@ -168,7 +168,7 @@ class Builder {
           const p = { start: inner.pos.start, end: pos.end };
           if (inner.type !== 'vector_selector') this.fail(p, 'ranges only allowed for vector selectors');
           if (inner.offset !== 0 || inner.at) this.fail(p, 'no offset or @ modifiers allowed before range');
-          if (range <= 0) this.fail(p, `range must be greater than 0, got ${this.text(n.getChild('DurationExpr')!)}`);
+          if (range <= 0) this.fail(n.getChild('DurationExpr')!.from, 'duration must be greater than 0');
           return { type: 'matrix_selector', selector: inner, range, pos: p };
         });
       }
@@ -180,8 +180,8 @@ class Builder {
           const p = { start: inner.pos.start, end: pos.end };
           const t = this.typeOf(inner);
           if (t !== 'vector') this.fail(p, `subquery is only allowed on instant vector, got ${typeName(t)}`);
-          if (range <= 0) this.fail(p, 'subquery range must be greater than 0');
-          if (durs[1] && step <= 0) this.fail(p, 'subquery step must be greater than 0');
+          if (range <= 0) this.fail(durs[0].from, 'duration must be greater than 0');
+          if (durs[1] && step <= 0) this.fail(durs[1].from, 'duration must be greater than 0');
           return { type: 'subquery', expr: inner, range, step, offset: 0, at: undefined, pos: p };
         });
       }
@@ -359,7 +359,7 @@ class Builder {
             this.fail(c.from, `error parsing regexp: ${(err as Error).message}`);
           }
         }
-        if (label === METRIC_NAME && type === '=' && name !== undefined) {
+        if (label === METRIC_NAME && name !== undefined) {
           this.fail(pos, `metric name must not be set twice: ${JSON.stringify(name)} or ${JSON.stringify(value)}`);
         }
         matchers.push({ type, name: label, value });
@@ -490,8 +490,7 @@ class Builder {
     if (rt !== 'scalar' && rt !== 'vector') this.fail(rhs.pos, 'binary expression must contain only scalar and instant vector types');
     let matching: VectorMatching | undefined = { card, on, labels, include, explicit: !!clause };
     if (lt !== 'vector' || rt !== 'vector') {
-      if (clause && (labels.length > 0 || on)) this.fail(pos, 'vector matching only allowed between instant vectors');
-      if (clause && card !== 'one-to-one' && !isSet) this.fail(pos, 'vector matching only allowed between instant vectors');
+      if (labels.length > 0) this.fail(pos, 'vector matching only allowed between instant vectors');
       matching = undefined;
     } else if (isSet) {
       if (card === 'one-to-many' || card === 'many-to-one') this.fail(pos, `no grouping allowed for ${JSON.stringify(op)} operation`);

@@ -17,7 +17,7 @@ import { hasPrometheus, PROMTOOL_BIN, startPrometheus, type RunningPrometheus } 
 import { diff, fromPrometheus, fromTelltale } from './compare.ts';
 import { generate, T0, toOpenMetrics } from './data.ts';
 import { KNOWN_DIVERGENCES } from './divergences.ts';
-import { isOrdered, QUERIES } from './queries.ts';
+import { isOrdered, PARSE_ERROR_QUERIES, QUERIES } from './queries.ts';
 
 const MIN = 60_000;
 const INSTANTS = [T0 + 10_000, T0 + 30 * MIN, T0 + 45 * MIN + 7_000, T0 + 62 * MIN];
@@ -52,6 +52,21 @@ describe.skipIf(!hasPrometheus())('PromQL conformance with Prometheus 2.42', () 
     const res = await fetch(`${prom.url}${path}`, { method: 'POST', body: new URLSearchParams(params) });
     return res.json();
   }
+
+  it('words parse errors as Prometheus does', async () => {
+    const problems: string[] = [];
+    for (const query of PARSE_ERROR_QUERIES) {
+      const theirs = (await prometheus('/api/v1/query', { query, time: '0' })) as { error?: string };
+      let ours = 'no error';
+      try {
+        parseExpr(query);
+      } catch (err) {
+        ours = `invalid parameter "query": ${(err as Error).message}`;
+      }
+      if (ours !== theirs.error) problems.push(`${query}: ours ${JSON.stringify(ours)}, prometheus ${JSON.stringify(theirs.error)}`);
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('has at least 300 queries', () => {
     expect(QUERIES.length).toBeGreaterThanOrEqual(300);

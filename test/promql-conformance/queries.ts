@@ -153,3 +153,15 @@ export const QUERIES: readonly string[] = [
 export function isOrdered(q: string): boolean {
   return /^sort(_desc)?\(/.test(q);
 }
+
+/** Invalid queries whose parse error message (position included) must be Prometheus' word for word. */
+export const PARSE_ERROR_QUERIES: readonly string[] = [
+  'sum(', 'foo{', 'foo}', 'foo(bar)', '1 +', 'rate(foo)', 'foo[5m', 'sum by (a', 'a b', 'foo{a="b"', '1 >', ')',
+  'sum(a) by (b) by (c)', 'a == bool', 'abs(1, 2)', 'abs()', 'label_join(up, "a")', 'round(up, 1, 2)',
+  'topk(up, up)', 'count_values(1, up)', 'sum(up[5m])', 'up[5m] + 1', 'up and 1', '1 and up', 'up + bool up',
+  'up offset 1m offset 2m', '1 offset 1m', 'up @ 1 @ 2', '"a" + 1',
+  '-"a"', 'up + on(a) group_left(a) up', 'up and on(a) group_left up', '1 + on(a) up', '1 > 2', 'up[0s]',
+  'up[5m:0s]', 'foo{__name__="bar"}', 'foo{__name__=~"bar"}', '{a=""}', '{a=~".*"}', 'rate(up[5m], 1)',
+  'histogram_quantile(up, up)', 'quantile_over_time(up, up[5m])', 'predict_linear(up, 1)', 'vector(up)',
+  'scalar(1)', 'time(1)', 'sum without (a) (up[5m])', 'sum(up) + rate(up)', 'absent(up[5m])',
+];
