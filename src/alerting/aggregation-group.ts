@@ -19,6 +19,8 @@ export class AggregationGroup {
   /** escalation: when the current firing episode started, and which steps have been sent in it */
   episodeStart: number | undefined;
   readonly stepsSent = new Set<number>();
+  /** a step that could not be sent (a failure, a mute window) is tried again from this instant */
+  escalationHoldUntil = 0;
   /** the group's work (flush, escalation) runs one piece at a time */
   busy: Promise<void> = Promise.resolve();
 

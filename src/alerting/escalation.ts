@@ -76,16 +76,21 @@ export class Escalation {
     const now = this.d.clock.now();
     const start = this.episodeStart(g, now);
     if (start === undefined || this.groupAck(g, now)) return undefined;
-    if (g.episodeStart !== start) return start + policy.steps[0].afterMs;
+    if (g.episodeStart !== start) return Math.max(start + policy.steps[0].afterMs, g.escalationHoldUntil);
     const next = policy.steps.findIndex((_, i) => !g.stepsSent.has(i));
-    return next < 0 ? undefined : start + policy.steps[next].afterMs;
+    return next < 0 ? undefined : Math.max(start + policy.steps[next].afterMs, g.escalationHoldUntil);
   }
 
   async run(g: AggregationGroup, now: number): Promise<void> {
     const policy = this.policy(g);
     if (!policy) return;
     const start = this.episodeStart(g, now);
-    if (start === undefined || this.groupAck(g, now) || this.d.timeMuted(g, now)) return;
+    if (start === undefined || this.groupAck(g, now)) return;
+    // in a mute window, or after a failed send, the step waits for the group's next interval
+    const hold = () => {
+      g.escalationHoldUntil = now + g.route.groupIntervalMs;
+    };
+    if (this.d.timeMuted(g, now)) return hold();
     if (g.episodeStart !== start) {
       g.episodeStart = start;
       g.stepsSent.clear();
@@ -106,6 +111,7 @@ export class Escalation {
         if (sent) this.d.emit({ type: 'escalated', groupKey: g.key, policy: policy.name, step: i, receiver: name, at: now });
       }
       if (ok) g.stepsSent.add(i);
+      else hold();
     }
   }
 

@@ -139,3 +139,22 @@ describe('escalation', () => {
     }
   });
 });
+
+describe('escalation that cannot be sent', () => {
+  it('a failing step receiver is retried at the group interval, not in a busy loop', async () => {
+    const h = await harness(config());
+    hook.respond = (r) => ({ status: r.url === '/lead' ? 400 : 200 });
+    h.dispatcher.receive([{ labels: { alertname: 'Down' }, endsAt: h.clock.t + 24 * 3_600_000 }]);
+    await advanceBy(h.dispatcher, h.clock, 15 * MIN);
+    expect(paths().filter((p) => p === '/lead')).toHaveLength(1);
+    expect(h.dispatcher.nextDueAt()).toBe(h.clock.t + MIN);
+    await advanceBy(h.dispatcher, h.clock, 5 * MIN);
+    // one attempt per group_interval (1m), no retries for a 400
+    expect(paths().filter((p) => p === '/lead')).toHaveLength(6);
+    hook.respond = () => ({ status: 200 });
+    await advanceBy(h.dispatcher, h.clock, MIN);
+    expect(paths().filter((p) => p === '/lead')).toHaveLength(7);
+    await advanceBy(h.dispatcher, h.clock, 5 * MIN);
+    expect(paths().filter((p) => p === '/lead')).toHaveLength(7);
+  });
+});
