@@ -128,6 +128,9 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
   it('load runs: a run summary and two runs compared with the gate', async () => {
     await page.goto(`${stack.url}/runs`);
     await page.getByTestId('runs').locator('tbody tr').nth(1).waitFor();
+    await page.locator('select[name="test"]').selectOption('dashboard e2e');
+    await page.waitForURL(/\?test=dashboard/);
+    expect(await page.getByTestId('runs').locator('tbody tr').count()).toBe(2);
     for (const id of runIds) await page.getByLabel(`select run ${id.slice(0, 8)}`).check();
     await page.getByRole('button', { name: /Compare selected/ }).click();
     await page.waitForURL(new RegExp(`/runs/${runIds[0]}/compare/${runIds[1]}$`));

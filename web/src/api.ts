@@ -267,7 +267,8 @@ export interface GateResult {
   counts: Record<string, number>;
 }
 
-export const runs = async () => (await getJSON<{ data: { runs: RunSummary[]; baselines: Array<{ testName: string; runId: string }> } }>('/api/telltale/runs')).data;
+export const runs = async (test?: string) =>
+  (await getJSON<{ data: { runs: RunSummary[]; baselines: Array<{ testName: string; runId: string }> } }>(`/api/telltale/runs${test ? `?${qs({ test })}` : ''}`)).data;
 export const run = async (id: string) => (await getJSON<{ data: RunDigest }>(`/api/telltale/runs/${encodeURIComponent(id)}`)).data;
 export const compare = async (a: string, b: string) =>
   (await getJSON<{ data: GateResult }>(`/api/telltale/runs/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`)).data;

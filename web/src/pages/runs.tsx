@@ -5,12 +5,17 @@ import { Chart } from '../components/chart.tsx';
 import { Loading, Problem, Section } from '../components/common.tsx';
 import { dateTime, ms, percent, rate } from '../format.ts';
 import { useLoad } from '../hooks.ts';
-import { Link, navigate } from '../router.tsx';
+import { Link, navigate, setParam, useLocation } from '../router.tsx';
 
 const short = (id: string) => id.slice(0, 8);
 
 export function RunsPage() {
-  const list = useLoad(runs, []);
+  const loc = useLocation();
+  const test = loc.search.get('test') ?? '';
+  const list = useLoad(() => runs(test), [test]);
+  // the filter's choices come from the unfiltered list, so another test can be picked
+  const all = useLoad(() => runs(), []);
+  const tests = [...new Set(all.data?.runs.map((r) => r.testName))].sort();
   const [picked, setPicked] = useState<string[]>([]);
   const baselines = new Set(list.data?.baselines.map((b) => b.runId));
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
@@ -22,6 +27,13 @@ export function RunsPage() {
     <main>
       <div class="title-row">
         <h1>Load runs</h1>
+        <label class="filter">
+          Test{' '}
+          <select name="test" value={test} onChange={(e) => setParam('test', e.currentTarget.value || null)}>
+            <option value="">all tests</option>
+            {tests.map((t) => <option value={t}>{t}</option>)}
+          </select>
+        </label>
         <button type="button" disabled={picked.length !== 2} onClick={() => { const [a, b] = byStart(picked); navigate(`/runs/${a}/compare/${b}`); }}>
           Compare selected ({picked.length}/2)
         </button>
