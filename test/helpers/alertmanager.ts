@@ -25,14 +25,14 @@ export interface RunningAlertmanager {
 /** A route to a receiver that sends nothing: the tests look at the API, not at notifications. */
 export const QUIET_CONFIG = 'route:\n  receiver: quiet\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: quiet\n';
 
-export async function startAlertmanager(options: { config?: string } = {}): Promise<RunningAlertmanager> {
+export async function startAlertmanager(options: { config?: string; args?: string[] } = {}): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-am-'));
   const configFile = join(dir, 'alertmanager.yml');
   writeFileSync(configFile, options.config ?? QUIET_CONFIG);
   const port = await freePort();
   const child = spawn(
     ALERTMANAGER_BIN,
-    [`--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [`--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn', ...(options.args ?? [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
