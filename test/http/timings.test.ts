@@ -210,13 +210,14 @@ describe('https', () => {
 describe('sending', () => {
   it('lasts until a large body has left the client', async () => {
     const srv = await track(httpServer((_req, res, body) => res.end(String(body.length))));
-    // Slow the server's reads so the client's socket buffer fills up.
+    // Hold the server's reads long enough that the body cannot all sit in socket buffers
+    // (loopback receive buffers autotune up to tcp_rmem's maximum, 32 MiB on some hosts).
     srv.server.on('connection', (s: net.Socket) => {
       s.pause();
-      setTimeout(() => s.resume(), 80);
+      setTimeout(() => s.resume(), 300);
     });
     vu = new VuHttp(defaults());
-    const big = Buffer.alloc(16 * 1024 * 1024, 120);
+    const big = Buffer.alloc(64 * 1024 * 1024, 120);
     const res = await vu.request('POST', srv.url, big, undefined, collector());
     expect(res.body).toBe(String(big.length));
     expect(res.timings.sending).toBeGreaterThan(20);
