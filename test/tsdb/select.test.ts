@@ -36,7 +36,8 @@ beforeAll(async () => {
       expect(app.append(l, t + i, i + t / H)).toBeUndefined();
       model.add(l, t + i, i + t / H);
     }
-    all.push(l);
+    // i % 35 === 0 would start after it ends: no sample, so no series
+    if (from < to) all.push(l);
   });
   await app.commit();
   expect(await db.compact()).toBe(2);
@@ -78,9 +79,7 @@ describe('select', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  // Known bug, open: label names/values disagree with the model for some matcher pairs (seed 1 fails with
-  // instance=~"api|x/y", code!=""; seed 1013478646 with code=~"2.."). Skipped until fixed: see the issue note.
-  it.skip('label names and values match the model', async () => {
+  it('label names and values match the model', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(matcherArb, { maxLength: 2 }), async (ms) => {
         const compiled = compileMatchers(ms);
@@ -90,7 +89,7 @@ describe('select', () => {
         const wantJobs = [...new Set(matching.map((l) => l.job).filter((v) => v !== undefined && v !== ''))].sort();
         expect(await db.labelValues('job', ms, -Infinity, Infinity)).toEqual(wantJobs);
       }),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 
