@@ -70,10 +70,71 @@ function decodeLabel(r: WireReader, into: Record<string, string>, path: string):
   into[name] = value;
 }
 
-/** Decodes an uncompressed WriteRequest. Throws TT_INGEST_INVALID naming the field path and byte offset. */
-export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
+/**
+ * Label sets already decoded, keyed by their encoded bytes. A sender sends the same series in every request,
+ * so a receiver that keeps one cache skips decoding their labels again, and hands the store the same label
+ * object each time (which the store resolves to its series without rebuilding the key). Bounded: emptied
+ * when it holds `maxEntries`.
+ */
+export class LabelsCache {
+  private readonly map = new Map<number, Array<{ bytes: Uint8Array; labels: Labels }>>();
+  private entries = 0;
+  readonly maxEntries: number;
+  constructor(maxEntries = 1_000_000) {
+    this.maxEntries = maxEntries;
+  }
+  get size(): number {
+    return this.entries;
+  }
+  /** The label set encoded as buf[from, to), if seen before. */
+  get(buf: Uint8Array, from: number, to: number, hash: number): Labels | undefined {
+    const bucket = this.map.get(hash);
+    if (!bucket) return undefined;
+    for (const e of bucket) if (sameBytes(e.bytes, buf, from, to)) return e.labels;
+    return undefined;
+  }
+  set(buf: Uint8Array, from: number, to: number, hash: number, labels: Labels): void {
+    if (this.entries >= this.maxEntries) {
+      this.map.clear();
+      this.entries = 0;
+    }
+    const entry = { bytes: buf.slice(from, to), labels };
+    const bucket = this.map.get(hash);
+    if (bucket) bucket.push(entry);
+    else this.map.set(hash, [entry]);
+    this.entries++;
+  }
+}
+
+/** FNV-1a over buf[from, to). */
+export function hashBytes(buf: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): boolean {
+  if (a.length !== to - from) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[from + i]) return false;
+  return true;
+}
+
+function cachedLabels(cache: LabelsCache, buf: Uint8Array, from: number, labelsEnd: number, to: number, path: string): Labels {
+  const hash = hashBytes(buf, from, labelsEnd);
+  const known = cache.get(buf, from, labelsEnd, hash);
+  if (known) return known;
+  const labels = decodeLabels(buf, from, to, path);
+  cache.set(buf, from, labelsEnd, hash, labels);
+  return labels;
+}
+
+/**
+ * Decodes an uncompressed WriteRequest. Throws TT_INGEST_INVALID naming the field path and byte offset.
+ * `checkedOnly` skips the fast path (tests compare the two).
+ */
+export function decodeWriteRequest(buf: Uint8Array, cache?: LabelsCache, checkedOnly = false): DecodedWriteRequest {
   try {
-    return decodeUnchecked(buf);
+    return (checkedOnly ? undefined : decodeFast(buf, cache)) ?? decodeUnchecked(buf, cache);
   } catch (err) {
     if (err instanceof WireError) {
       throw new TelltaleError('TT_INGEST_INVALID', `malformed WriteRequest: ${err.message}`, { field: 'timeseries', cause: err });
@@ -82,7 +143,135 @@ export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
   }
 }
 
-function decodeUnchecked(buf: Uint8Array): DecodedWriteRequest {
+function decodeLabels(buf: Uint8Array, from: number, to: number, path: string): Labels {
+  const labels: Record<string, string> = {};
+  const ts = new WireReader(buf, from, to);
+  while (ts.more()) {
+    const [f, w] = ts.key();
+    if (f === 1 && w === WIRE_LEN) {
+      const [lf, lt] = ts.lengthDelimited();
+      decodeLabel(new WireReader(buf, lf, lt), labels, `${path}.labels[${Object.keys(labels).length}]`);
+    } else ts.skip(w);
+  }
+  return labels;
+}
+
+// The fast path's cursor: set by the readers below, which return -1 when the bytes are not what they expect.
+let at = 0;
+
+/** An unsigned varint below 2^53 at `at` (before `end`), or -1. */
+function readUint(buf: Uint8Array, end: number): number {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (at >= end) return -1;
+    const b = buf[at++];
+    result += (b & 0x7f) * mul;
+    if (b < 0x80) return result <= Number.MAX_SAFE_INTEGER ? result : -1;
+    mul *= 128;
+  }
+  return -1;
+}
+
+/** A non-negative int64 varint below 2^53 (every timestamp after 1970), or -1; other values go the checked way. */
+const readTimestamp = readUint;
+
+/** A length-delimited payload's end, after moving `at` to its start; -1 when it does not fit. */
+function readLength(buf: Uint8Array, end: number): number {
+  const len = readUint(buf, end);
+  if (len < 0 || len > end - at) return -1;
+  return at + len;
+}
+
+/**
+ * Decodes the shape every sender writes — no unknown fields, non-negative timestamps — with no allocation per
+ * field, samples in two arrays shared by the request. Returns undefined at anything else (including every
+ * malformed body), and the checked decoder then decodes it or names the problem.
+ */
+function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWriteRequest | undefined {
+  const out: DecodedWriteRequest = { series: [], samples: 0, histograms: 0, exemplars: 0, metadata: 0 };
+  let cap = Math.max(16, Math.ceil(buf.length / 16));
+  let T = new Float64Array(cap);
+  let V = new Float64Array(cap);
+  let VB = new Uint8Array(V.buffer);
+  let n = 0;
+  const end = buf.length;
+  at = 0;
+  try {
+    while (at < end) {
+      const key = readUint(buf, end);
+      if (key === 0x0a) {
+        const to = readLength(buf, end);
+        if (to < 0) return undefined;
+        const from = at;
+        const first = n;
+        let labelsEnd = from;
+        let histograms = 0;
+        let exemplars = 0;
+        while (at < to) {
+          const k = readUint(buf, to);
+          if (k === 0x0a) {
+            const lt = readLength(buf, to);
+            if (lt < 0 || n > first || histograms + exemplars > 0) return undefined;
+            at = lt;
+            labelsEnd = at;
+          } else if (k === 0x12) {
+            const st = readLength(buf, to);
+            if (st < 0) return undefined;
+            if (n === cap) {
+              cap *= 2;
+              const t2 = new Float64Array(cap);
+              t2.set(T);
+              T = t2;
+              const v2 = new Float64Array(cap);
+              v2.set(V);
+              V = v2;
+              VB = new Uint8Array(V.buffer);
+            }
+            let t = 0;
+            let vi = n * 8;
+            for (let q = 0; q < 8; q++) VB[vi + q] = 0;
+            while (at < st) {
+              const sk = readUint(buf, st);
+              if (sk === 0x09) {
+                if (st - at < 8) return undefined;
+                for (let q = 0; q < 8; q++) VB[vi++] = buf[at++];
+                vi -= 8;
+              } else if (sk === 0x10) {
+                t = readTimestamp(buf, st);
+                if (t < 0) return undefined;
+              } else return undefined;
+            }
+            T[n++] = t;
+          } else if (k === 0x1a || k === 0x22) {
+            const xt = readLength(buf, to);
+            if (xt < 0) return undefined;
+            at = xt;
+            if (k === 0x1a) exemplars++;
+            else histograms++;
+          } else return undefined;
+        }
+        const path = `timeseries[${out.series.length}]`;
+        const labels = cache && labelsEnd > from ? cachedLabels(cache, buf, from, labelsEnd, to, path) : decodeLabels(buf, from, to, path);
+        out.series.push({ labels, timestamps: T.subarray(first, n), values: V.subarray(first, n), histograms, exemplars });
+        out.samples += n - first;
+        out.histograms += histograms;
+        out.exemplars += exemplars;
+      } else if (key === 0x1a) {
+        const to = readLength(buf, end);
+        if (to < 0) return undefined;
+        at = to;
+        out.metadata++;
+      } else return undefined;
+    }
+  } catch (err) {
+    if (err instanceof WireError) return undefined;
+    throw err;
+  }
+  return out;
+}
+
+function decodeUnchecked(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWriteRequest {
   const out: DecodedWriteRequest = { series: [], samples: 0, histograms: 0, exemplars: 0, metadata: 0 };
   const r = new WireReader(buf);
   const bytes = new Uint8Array(8);
@@ -101,16 +290,19 @@ function decodeUnchecked(buf: Uint8Array): DecodedWriteRequest {
     if (wt !== WIRE_LEN) throw new WireError(`${path}: wire type ${wt}, expected 2 (message)`, r.pos);
     const [from, to] = r.lengthDelimited();
     const ts = new WireReader(buf, from, to);
-    const labels: Record<string, string> = {};
-    // count samples first so the two arrays are allocated once
+    // count samples first so the two arrays are allocated once; note where the leading label fields end
     let sampleCount = 0;
     let histograms = 0;
     let exemplars = 0;
+    let labelsEnd = from;
+    let labelsLead = true;
+    let labelsAfter = false;
     while (ts.more()) {
       const [f, w] = ts.key();
       if (f === 1 && w === WIRE_LEN) {
-        const [lf, lt] = ts.lengthDelimited();
-        decodeLabel(new WireReader(buf, lf, lt), labels, `${path}.labels[${Object.keys(labels).length}]`);
+        ts.lengthDelimited();
+        if (labelsLead) labelsEnd = ts.pos;
+        else labelsAfter = true;
       } else if (f === 2 && w === WIRE_LEN) {
         ts.lengthDelimited();
         sampleCount++;
@@ -122,7 +314,12 @@ function decodeUnchecked(buf: Uint8Array): DecodedWriteRequest {
         histograms++;
       } else if (f <= 4) throw new WireError(`${path}: field ${f} has wire type ${w}, expected 2 (message)`, ts.pos);
       else ts.skip(w);
+      if (f !== 1) labelsLead = false;
     }
+    let labels: Labels;
+    // when every label field comes first, as senders write them, those bytes identify the label set
+    if (cache && !labelsAfter && labelsEnd > from) labels = cachedLabels(cache, buf, from, labelsEnd, to, path);
+    else labels = decodeLabels(buf, from, to, path);
     const timestamps = new Float64Array(sampleCount);
     const values = new Float64Array(sampleCount);
     const valueBytes = new Uint8Array(values.buffer);

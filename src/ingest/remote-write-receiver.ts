@@ -11,7 +11,7 @@
 import { TelltaleError } from '../errors.ts';
 import type { Appender, Storage } from '../series/types.ts';
 import { describeRejections, emptyRejections, totalRejections, type RejectionCounts } from './append-stats.ts';
-import { decodeWriteRequest, snappyDecode, type DecodedWriteRequest } from './remote-write-codec.ts';
+import { decodeWriteRequest, snappyDecode, type DecodedWriteRequest, type LabelsCache } from './remote-write-codec.ts';
 
 export interface WriteOutcome {
   status: 204 | 400 | 500;
@@ -54,11 +54,12 @@ export function appendWriteRequest(req: DecodedWriteRequest, append: Appender): 
   return { accepted, rejected };
 }
 
-export async function receiveRemoteWrite(storage: Storage, body: Uint8Array, stats?: RemoteWriteStats): Promise<WriteOutcome> {
+/** `cache`: the receiver's label sets seen before (see LabelsCache); every request decodes all labels without it. */
+export async function receiveRemoteWrite(storage: Storage, body: Uint8Array, stats?: RemoteWriteStats, cache?: LabelsCache): Promise<WriteOutcome> {
   if (stats) stats.requests++;
   let req: DecodedWriteRequest;
   try {
-    req = decodeWriteRequest(snappyDecode(body));
+    req = decodeWriteRequest(snappyDecode(body), cache);
   } catch (err) {
     if (stats) stats.malformed++;
     if (err instanceof TelltaleError) return { status: 400, message: err.message, accepted: 0, rejected: emptyRejections(), skipped: 0 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeWriteRequest, encodeWriteRequest, snappyDecode, snappyEncode } from '../../src/ingest/remote-write-codec.ts';
+import { LabelsCache, decodeWriteRequest, encodeWriteRequest, snappyDecode, snappyEncode } from '../../src/ingest/remote-write-codec.ts';
 import { receiveRemoteWrite } from '../../src/ingest/remote-write-receiver.ts';
 import { WireReader, WireWriter } from '../../src/ingest/protobuf-wire.ts';
 import { STALE_NAN, isStaleNaN } from '../../src/series/types.ts';
@@ -67,6 +67,53 @@ describe('WriteRequest codec', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('property: the fast path and the label cache decode exactly what the checked decoder does, or fail the same way', () => {
+    const outcome = (f: () => ReturnType<typeof decodeWriteRequest>) => {
+      try {
+        const d = f();
+        return { series: d.series.map((s) => ({ ...s, labels: { ...s.labels }, timestamps: [...s.timestamps], values: Array.from(new Uint8Array(s.values.buffer, s.values.byteOffset, s.values.byteLength)) })), n: [d.samples, d.histograms, d.exemplars, d.metadata] };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    };
+    const cache = new LabelsCache(50);
+    const mutated = fc
+      .tuple(fc.array(series, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.nat())
+      .map(([list, edits, cut]) => {
+        const raw = encodeWriteRequest(list.map((s) => ({ labels: s.labels, timestamps: s.samples.map((x) => x[0]), values: s.samples.map((x) => x[1]) })));
+        for (const [i, b] of edits) if (raw.length > 0) raw[i % raw.length] = b;
+        return edits.length > 0 && cut % 3 === 0 ? raw.slice(0, cut % (raw.length + 1)) : raw;
+      });
+    fc.assert(
+      fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 120 })), (bytes) => {
+        const want = outcome(() => decodeWriteRequest(bytes, undefined, true));
+        expect(outcome(() => decodeWriteRequest(bytes))).toEqual(want);
+        // twice through one cache: a miss, then a hit
+        expect(outcome(() => decodeWriteRequest(bytes, cache))).toEqual(want);
+        expect(outcome(() => decodeWriteRequest(bytes, cache))).toEqual(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('the label cache hands out one object per label set and stays bounded', () => {
+    const cache = new LabelsCache(3);
+    const req = (job: string) => encodeWriteRequest([{ labels: { __name__: 'up', job }, timestamps: [1], values: [1] }]);
+    const a = decodeWriteRequest(req('a'), cache).series[0].labels;
+    expect(decodeWriteRequest(req('a'), cache).series[0].labels).toBe(a);
+    expect(decodeWriteRequest(req('b'), cache).series[0].labels).not.toBe(a);
+    for (const j of ['c', 'd', 'e']) decodeWriteRequest(req(j), cache);
+    expect(cache.size).toBeLessThanOrEqual(3);
+    expect(decodeWriteRequest(req('a'), cache).series[0].labels).toEqual({ __name__: 'up', job: 'a' });
+  });
+
+  it('takes the fast path for what senders write (samples of every series in one buffer)', () => {
+    const two = decodeWriteRequest(encodeWriteRequest([{ labels: { __name__: 'a' }, timestamps: [1, 2], values: [1, 2] }, { labels: { __name__: 'b' }, timestamps: [3], values: [3] }]));
+    expect(two.series[0].timestamps.buffer).toBe(two.series[1].timestamps.buffer);
+    const checked = decodeWriteRequest(encodeWriteRequest([{ labels: { __name__: 'a' }, timestamps: [1], values: [1] }, { labels: { __name__: 'b' }, timestamps: [3], values: [3] }]), undefined, true);
+    expect(checked.series[0].timestamps.buffer).not.toBe(checked.series[1].timestamps.buffer);
   });
 
   it('names the field and the byte offset of a malformed message', () => {

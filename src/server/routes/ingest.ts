@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Storage } from '../../series/types.ts';
+import { LabelsCache } from '../../ingest/remote-write-codec.ts';
 import { newRemoteWriteStats, receiveRemoteWrite, type RemoteWriteStats } from '../../ingest/remote-write-receiver.ts';
 import { newOtlpStats, receiveOtlp, type OtlpStats } from '../../ingest/otlp-receiver.ts';
 
@@ -19,6 +20,7 @@ export interface IngestRouteDeps {
 export async function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): Promise<void> {
   const bodyLimit = deps.maxBodyBytes ?? 32 * 1024 * 1024;
   const rwStats = deps.remoteWriteStats ?? newRemoteWriteStats();
+  const labelsCache = new LabelsCache();
   const otlpStats = deps.otlpStats ?? newOtlpStats();
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -33,7 +35,7 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: IngestRou
       if (encoding !== undefined && encoding.toLowerCase() !== 'snappy') {
         return reply.code(415).type('text/plain; charset=utf-8').send(`unsupported Content-Encoding ${JSON.stringify(encoding)} (expected snappy)\n`);
       }
-      const outcome = await receiveRemoteWrite(deps.storage, body, rwStats);
+      const outcome = await receiveRemoteWrite(deps.storage, body, rwStats, labelsCache);
       if (outcome.status === 204) return reply.code(204).send();
       return reply.code(outcome.status).type('text/plain; charset=utf-8').send(`${outcome.message}\n`);
     });
