@@ -104,6 +104,8 @@ export const telltaleConfigSchema = z.strictObject({
   global: z.record(z.string(), z.unknown()).optional(),
   /** Prometheus' `scrape_configs`, unchanged (validated by the scrape manager's schema: src/ingest/scrape-config.ts) */
   scrape_configs: z.array(z.unknown()).default([]),
+  /** Prometheus' `remote_write`, unchanged (validated by src/ingest/remote-write-config.ts): where the store mirrors to */
+  remote_write: z.array(z.unknown()).default([]),
   /** Prometheus rule files, unchanged; paths relative to this file */
   rule_files: z.array(z.string().min(1)).default([]),
   /** how often rule groups without their own interval run (Prometheus' evaluation_interval) */

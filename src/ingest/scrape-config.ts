@@ -21,7 +21,7 @@ export function parsePromDuration(s: string): number | undefined {
   return ms;
 }
 
-const duration = z.string().transform((s, ctx) => {
+export const promDuration = z.string().transform((s, ctx) => {
   const ms = parsePromDuration(s);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${s}" is not a duration (expected e.g. "15s", "1m30s", "500ms")` });
@@ -35,7 +35,7 @@ const labelSet = z.record(z.string(), z.string()).superRefine((set, ctx) => {
   for (const k of Object.keys(set)) if (!isValidLabelName(k)) ctx.addIssue({ code: 'custom', message: `"${k}" is not a valid label name`, path: [k] });
 });
 
-const relabelConfig = z
+export const relabelConfig = z
   .strictObject({
     source_labels: z.array(labelName).optional(),
     separator: z.string().optional(),
@@ -81,8 +81,8 @@ const target = z.string().refine((t) => /^[^/\s]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/
 
 const scrapeConfig = z.strictObject({
   job_name: z.string().min(1, 'job_name must not be empty'),
-  scrape_interval: duration.optional(),
-  scrape_timeout: duration.optional(),
+  scrape_interval: promDuration.optional(),
+  scrape_timeout: promDuration.optional(),
   metrics_path: z.string().startsWith('/', 'metrics_path must start with "/"').default('/metrics'),
   scheme: z.enum(['http', 'https']).default('http'),
   honor_labels: z.boolean().default(false),
@@ -99,7 +99,7 @@ const scrapeConfig = z.strictObject({
 // other top-level sections of prometheus.yml (remote_write, rule_files, alerting ...) are not this parser's
 const fileSchema = z.object({
   global: z
-    .strictObject({ scrape_interval: duration.optional(), scrape_timeout: duration.optional(), external_labels: labelSet.optional() })
+    .strictObject({ scrape_interval: promDuration.optional(), scrape_timeout: promDuration.optional(), external_labels: labelSet.optional() })
     .default({}),
   scrape_configs: z.array(scrapeConfig).default([]),
 });
@@ -126,7 +126,7 @@ export interface ScrapeConfigFile {
   scrapeConfigs: ScrapeJobConfig[];
 }
 
-function pathString(path: readonly PropertyKey[]): string {
+export function pathString(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out === '' ? '' : '.'}${String(p)}`;
   return out;

@@ -9,6 +9,9 @@ import type { TelltaleConfig } from '../config/telltale-config.ts';
 import { openTsdb, type Tsdb } from '../tsdb/db.ts';
 import { parseScrapeConfig } from '../ingest/scrape-config.ts';
 import { ScrapeManager } from '../ingest/scrape-manager.ts';
+import { ForwardingStorage } from '../ingest/forwarding-storage.ts';
+import { RemoteWriteSink, parseRemoteWriteConfig } from '../ingest/remote-write-config.ts';
+import type { Storage } from '../series/types.ts';
 import { systemClock, type Clock } from '../load/clock.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
 import { openStore, type RunStore } from '../store/index.ts';
@@ -54,6 +57,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
   const clockSource = options.clock ?? systemClock;
   const clock = () => clockSource.now();
   const scrapeConfig = parseScrapeConfig({ global: config.global, scrape_configs: config.scrape_configs }, options.configFile);
+  const remoteWrite = parseRemoteWriteConfig(config.remote_write, scrapeConfig.externalLabels, options.configFile);
   const listen = parseListen(options.listen ?? config.server.listen, options.listen ? '--listen' : 'server.listen');
   const tsdb = await openTsdb({
     dir: options.dataDir ?? config.server.data,
@@ -67,15 +71,20 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
   let runs: RunStore | undefined;
   // once startServer has the components, it stops whatever it started if something fails
   let handedOver = false;
+  let sinks: RemoteWriteSink[] = [];
   try {
+    sinks = remoteWrite.map((target) => new RemoteWriteSink(target, clockSource));
+    // every appender writes through this: what the store accepts is also sent to each remote_write target
+    const storage: Storage = sinks.length > 0 ? new ForwardingStorage(tsdb, sinks) : tsdb;
     const dataDir = options.dataDir ?? config.server.data;
-    monitoring = await buildMonitoring({ config, configFile: options.configFile, storage: tsdb, queryable: tsdb, clock: clockSource, dataDir, onWarning: options.onWarning });
+    monitoring = await buildMonitoring({ config, configFile: options.configFile, storage, queryable: tsdb, clock: clockSource, dataDir, onWarning: options.onWarning });
     // run history beside the series store unless the config names one (the default data dir puts it at
     // .telltale/telltale.db, where `telltale run --record` writes)
     runs = await openStore({ spec: config.server.store ?? join(dirname(resolve(dataDir)), 'telltale.db'), env: process.env, cwd: process.cwd() });
     if (options.buildDashboard !== false) await ensureDashboardBuilt();
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
+    if (sinks.length > 0) metrics.addCollector(() => remoteWriteMetrics(sinks));
     let open = true;
     app = await buildApp({
       logger: options.logger,
@@ -83,7 +92,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       readiness: [{ name: 'series store', check: () => (open ? undefined : 'the series store is closed') }],
       plugins: [
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
-        (a) => registerIngestRoutes(a, { storage: tsdb }),
+        (a) => registerIngestRoutes(a, { storage }),
         ...monitoring.plugins,
         servicesRoutes(config.services),
         runsRoutes({ store: runs }),
@@ -91,7 +100,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         dashboardRoutes(),
       ],
     });
-    const scrapes = new ScrapeManager({ storage: tsdb, clock: clockSource });
+    const scrapes = new ScrapeManager({ storage, clock: clockSource });
     const storeComponent: Component = {
       name: 'series store',
       stop: async () => {
@@ -103,9 +112,11 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const scrapeComponent: Component = { name: 'scrapes', start: () => scrapes.apply(scrapeConfig), stop: () => scrapes.stop() };
     const runStore = runs;
     const runsComponent: Component = { name: 'run store', stop: () => runStore.close() };
+    // stops after everything that appends, and sends what is queued before the store closes
+    const remoteWriteComponent: Component = { name: 'remote_write', stop: async () => void (await Promise.all(sinks.map((s) => s.close()))) };
     handedOver = true;
     const running = await startServer(app, listen, [
-      storeComponent, runsComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
+      storeComponent, runsComponent, remoteWriteComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
     ]);
     return { ...running, tsdb, metrics, scrapes, monitoring, runs };
   } catch (err) {
@@ -113,10 +124,25 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       await app?.close();
       await runs?.close().catch(() => undefined);
       await monitoring?.alertStore.close().catch(() => undefined);
+      await Promise.all(sinks.map((s) => s.sender.close(true)));
     }
     await tsdb.close().catch(() => undefined);
     throw err;
   }
+}
+
+function remoteWriteMetrics(sinks: readonly RemoteWriteSink[]) {
+  const counter = (name: string, help: string, pick: (s: RemoteWriteSink) => number) => ({
+    name, help, type: 'counter' as const, samples: sinks.map((s) => ({ labels: { remote_name: s.name }, value: pick(s) })),
+  });
+  return [
+    counter('telltale_remote_write_samples_sent_total', 'Samples delivered to the remote_write target.', (s) => s.sender.stats.samplesSent),
+    counter('telltale_remote_write_samples_dropped_total', 'Samples dropped because the queue was full.', (s) => s.sender.stats.samplesDropped),
+    counter('telltale_remote_write_samples_failed_total', 'Samples refused by the target or out of retries.', (s) => s.sender.stats.samplesFailed),
+    counter('telltale_remote_write_retries_total', 'Batches sent again after a retryable failure.', (s) => s.sender.stats.retries),
+    { name: 'telltale_remote_write_pending_samples', help: 'Samples queued, not yet sent.', type: 'gauge' as const, samples: sinks.map((s) => ({ labels: { remote_name: s.name }, value: s.sender.pending() })) },
+    { name: 'telltale_remote_write_shards', help: 'Shards sending in parallel.', type: 'gauge' as const, samples: sinks.map((s) => ({ labels: { remote_name: s.name }, value: s.sender.stats.shards })) },
+  ];
 }
 
 function tsdbMetrics(tsdb: Tsdb) {
