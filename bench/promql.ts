@@ -1,13 +1,19 @@
 /**
- * PromQL range-query speed: Telltale's engine (in-memory storage, its Prometheus HTTP API on loopback)
+ * PromQL range-query speed: Telltale's engine (over its embedded store, or with `--store memory` the
+ * in-memory one; its Prometheus HTTP API on loopback)
  * against the real Prometheus (same data, pushed by remote write), for the two dashboard queries of the
  * issue over 6 h at a 15 s step, at 1,000 and 10,000 series of each kind. Both are measured the same way:
  * wall time of the HTTP request, median of interleaved rounds; the results are compared for equality.
  *
- *   node bench/promql.ts [--series 1000,10000] [--rounds 5]
+ *   node bench/promql.ts [--series 1000,10000] [--rounds 5] [--store tsdb|memory]
  */
 import Fastify from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { MemoryStorage } from '../src/series/memory.ts';
+import type { Queryable } from '../src/series/types.ts';
+import { openTsdb, type Tsdb } from '../src/tsdb/db.ts';
 import { registerPrometheusApi } from '../src/server/routes/prometheus-api.ts';
 import { hasPrometheus, startPrometheus } from '../test/helpers/prometheus.ts';
 import { diff, fromPrometheus } from '../test/promql-conformance/compare.ts';
@@ -37,11 +43,32 @@ async function timed(url: string, query: string): Promise<{ ms: number; body: un
   return { ms: performance.now() - t0, body };
 }
 
-async function run(series: number, rounds: number) {
+/** The embedded store with the data compacted into blocks as a running server would have it (the newest part stays in the head). */
+async function loadTsdb(data: ReturnType<typeof benchSeries>, times: number[]): Promise<{ db: Tsdb; dir: string }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'tt-promql-bench-'));
+  const db = await openTsdb({ dir, clock: () => times[times.length - 1], maintenanceIntervalMs: 0 });
+  for (let from = 0; from < times.length; from += BATCH) {
+    const app = db.appender();
+    for (const s of data) for (let i = from; i < Math.min(from + BATCH, times.length); i++) app.append(s.labels, times[i], s.value(i));
+    await app.commit();
+  }
+  await db.compact();
+  return { db, dir };
+}
+
+async function run(series: number, rounds: number, store: string) {
   const data = benchSeries(series);
-  const storage = new MemoryStorage();
   const times = Array.from({ length: POINTS }, (_, i) => T0 + i * SCRAPE_MS);
-  for (const s of data) storage.addSamples(s.labels, times, times.map((_, i) => s.value(i)));
+  let storage: Queryable;
+  let tsdb: { db: Tsdb; dir: string } | undefined;
+  if (store === 'memory') {
+    const memory = new MemoryStorage();
+    for (const s of data) memory.addSamples(s.labels, times, times.map((_, i) => s.value(i)));
+    storage = memory;
+  } else {
+    tsdb = await loadTsdb(data, times);
+    storage = tsdb.db;
+  }
 
   const prom = await startPrometheus({ args: ['--web.enable-remote-write-receiver', '--storage.tsdb.retention.time=100y', '--query.max-samples=500000000'] });
   const app = Fastify();
@@ -74,6 +101,10 @@ async function run(series: number, rounds: number) {
   } finally {
     await app.close();
     await prom.stop();
+    if (tsdb) {
+      await tsdb.db.close();
+      rmSync(tsdb.dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -83,17 +114,20 @@ async function main() {
   warnIfBusy();
   const sizes = String(flags.get('series') ?? '1000,10000').split(',').map(Number);
   const rounds = Number(flags.get('rounds') ?? 5);
+  const store = String(flags.get('store') ?? 'tsdb');
+  if (store !== 'tsdb' && store !== 'memory') throw new Error('--store is tsdb or memory');
   const machine = machineInfo();
   const results: unknown[] = [];
   const lines: string[][] = [];
   for (const n of sizes) {
-    for (const r of await run(n, rounds)) {
+    for (const r of await run(n, rounds, store)) {
       results.push({ series: n, ...r });
       lines.push([String(n), r.query.slice(0, 40), r.telltaleMs.toFixed(0), r.prometheusMs.toFixed(0), r.ratio.toFixed(2), r.equal ? 'yes' : `NO: ${r.detail}`]);
     }
   }
+  console.log(`Telltale over the ${store === 'tsdb' ? 'embedded store (src/tsdb)' : 'in-memory store'}; load average ${machine.loadAvg.join(' ')}`);
   console.log(table(['series', 'query', 'telltale ms', 'prometheus ms', 'ratio', 'same result'], lines));
-  const file = writeResult(`promql-${new Date().toISOString().replace(/[:.]/g, '-')}`, { machine, rounds, hours: HOURS, stepSeconds: 15, results });
+  const file = writeResult(`promql-${new Date().toISOString().replace(/[:.]/g, '-')}`, { machine, store, rounds, hours: HOURS, stepSeconds: 15, results });
   console.log(`written to ${file}`);
 }
 
