@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   TT_RUN_NOT_FOUND: { exitCode: 3, summary: 'No run in the store has the given id (or id prefix).' },
   TT_RUN_AMBIGUOUS: { exitCode: 2, summary: 'An id prefix matches more than one run.' },
   TT_RUN_EXISTS: { exitCode: 3, summary: 'A different run with the same id is already in the store.' },
+  TT_RUN_PUSH: { exitCode: 3, summary: 'telltale run --push: the server could not be reached or refused the run record.' },
   TT_BASELINE_NOT_FOUND: { exitCode: 3, summary: 'No baseline is set for the test, or no run qualifies as one.' },
   TT_GATE_FAILED: { exitCode: 99, summary: 'The gate found a regression (or, with --fail-on-inconclusive, could not decide).' },
   TT_GATE_CONFIG: { exitCode: 3, summary: 'The gate config file (--config gate.yaml) cannot be read, is not YAML or fails validation.' },

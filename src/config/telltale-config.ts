@@ -87,6 +87,8 @@ export const serverSchema = z
     store: z.string().optional(),
     /** the URL users reach the server at, for links in notifications */
     external_url: z.string().url().optional(),
+    /** how often the server's own metrics are written to its store (job="telltale"); 0 turns it off */
+    self_metrics_interval: duration('self_metrics_interval').default(15_000),
   })
   .prefault({});
 

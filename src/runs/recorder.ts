@@ -22,6 +22,8 @@ export interface RecordRequest {
   storeSpec?: string;
   /** `--record-out`: also write the record as one JSON file */
   outFile?: string;
+  /** `--push`: also POST the record to a `telltale serve` at this URL (with TELLTALE_TOKEN as a bearer token, if set) */
+  pushUrl?: string;
   env: Env;
   cwd: string;
   git?: GitRunner;
@@ -32,6 +34,34 @@ export interface RecordResult {
   record: RunRecord;
   stored?: { store: string; status: 'created' | 'unchanged' };
   file?: string;
+  pushed?: { url: string; status: 'created' | 'unchanged' };
+}
+
+/** POSTs a record to a server's `/api/telltale/runs`; TT_RUN_PUSH with the server's answer when that fails. */
+export async function pushRecord(serverUrl: string, record: RunRecord, token?: string, fetchImpl: typeof fetch = fetch): Promise<'created' | 'unchanged'> {
+  const url = `${serverUrl.replace(/\/+$/, '')}/api/telltale/runs`;
+  let res: Response;
+  try {
+    res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: serializeRecord(record),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (err) {
+    throw new TelltaleError('TT_RUN_PUSH', `--push: cannot reach ${url}: ${(err as Error).message}`, { field: '--push', cause: err });
+  }
+  const text = await res.text();
+  if (res.status !== 200 && res.status !== 201) {
+    let why = text.slice(0, 500);
+    try {
+      why = (JSON.parse(text) as { error?: string }).error ?? why;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new TelltaleError('TT_RUN_PUSH', `--push: ${url} answered ${res.status}: ${why}`, { field: '--push' });
+  }
+  return res.status === 201 ? 'created' : 'unchanged';
 }
 
 /**
@@ -66,6 +96,9 @@ export async function recordRun(req: RecordRequest): Promise<RecordResult> {
       throw new TelltaleError('TT_OUTPUT_INVALID', `--record-out: cannot write ${req.outFile}: ${(err as Error).message}`, { file: req.outFile, cause: err });
     }
     result.file = req.outFile;
+  }
+  if (req.pushUrl !== undefined) {
+    result.pushed = { url: req.pushUrl, status: await pushRecord(req.pushUrl, record, req.env.TELLTALE_TOKEN || undefined) };
   }
   if (req.toStore) {
     const store = await openStore({ spec: req.storeSpec, env: req.env, cwd: req.cwd, now: req.now });

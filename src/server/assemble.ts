@@ -22,6 +22,7 @@ import { dashboardRoutes, ensureDashboardBuilt } from './routes/dashboard.ts';
 import { buildApp, type RoutePlugin } from './app.ts';
 import { registerPrometheusApi } from './routes/prometheus-api.ts';
 import { SelfMetrics } from './self-metrics.ts';
+import { selfScrapeComponent } from './self-scrape.ts';
 import { parseListen, startServer, type Component, type RunningServer } from './serve.ts';
 
 export interface AssembleOptions {
@@ -95,7 +96,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         (a) => registerIngestRoutes(a, { storage }),
         ...monitoring.plugins,
         servicesRoutes(config.services),
-        runsRoutes({ store: runs }),
+        runsRoutes({ store: runs, storage }),
         ...(options.plugins ?? []),
         dashboardRoutes(),
       ],
@@ -114,9 +115,17 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const runsComponent: Component = { name: 'run store', stop: () => runStore.close() };
     // stops after everything that appends, and sends what is queued before the store closes
     const remoteWriteComponent: Component = { name: 'remote_write', stop: async () => void (await Promise.all(sinks.map((s) => s.close()))) };
+    const server = app.server;
+    const selfComponent = selfScrapeComponent({
+      metrics, storage, clock: clockSource, intervalMs: config.server.self_metrics_interval, onWarning: options.onWarning,
+      instance: () => {
+        const a = server.address();
+        return typeof a === 'object' && a ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : listen.host;
+      },
+    });
     handedOver = true;
     const running = await startServer(app, listen, [
-      storeComponent, runsComponent, remoteWriteComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
+      storeComponent, runsComponent, remoteWriteComponent, ...monitoring.components, scrapeComponent, selfComponent, ...(options.components ?? []),
     ]);
     return { ...running, tsdb, metrics, scrapes, monitoring, runs };
   } catch (err) {

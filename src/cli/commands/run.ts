@@ -17,6 +17,7 @@ export interface RecordFlags {
   record?: boolean;
   store?: string;
   recordOut?: string;
+  push?: string;
   testName?: string;
 }
 
@@ -26,6 +27,7 @@ export function registerRun(program: Command, setExit: SetExit): void {
     .option('--no-record', 'do not write a run record, even inside CI')
     .option('--store <url|path>', 'run store: a SQLite file (default .telltale/telltale.db) or a postgres:// URL; env TELLTALE_STORE')
     .option('--record-out <file>', 'also write the run record as one JSON file (for CI artifacts)')
+    .option('--push <url>', 'also send the run record to a telltale serve at this URL (token from env TELLTALE_TOKEN)')
     .option('--test-name <name>', 'name runs are grouped by for baselines (default: options.cloud.name, else the script file name)')
     .action(async (script: string, flags: RunFlags & RecordFlags) => {
       setExit(await runCommand(script, flags));
@@ -145,11 +147,11 @@ export async function runCommand(script: string, flags: RunFlags & RecordFlags):
 /** Writes the run record where asked; a failure is reported and gives the exit code, the run's output stands. */
 async function writeRecord(outcome: RunOutcome, script: string, flags: RecordFlags & { quiet?: boolean }, stderr: (s: string) => void): Promise<number> {
   const toStore = recordingEnabled(flags.record, process.env);
-  if (!toStore && flags.recordOut === undefined) return 0;
+  if (!toStore && flags.recordOut === undefined && flags.push === undefined) return 0;
   try {
-    const r = await recordRun({ outcome, script, testName: flags.testName, toStore, storeSpec: flags.store, outFile: flags.recordOut, env: process.env, cwd: process.cwd() });
+    const r = await recordRun({ outcome, script, testName: flags.testName, toStore, storeSpec: flags.store, outFile: flags.recordOut, pushUrl: flags.push, env: process.env, cwd: process.cwd() });
     if (!flags.quiet) {
-      const where = [r.stored ? r.stored.store : undefined, r.file].filter(Boolean).join(' and ');
+      const where = [r.stored ? r.stored.store : undefined, r.file, r.pushed?.url].filter(Boolean).join(' and ');
       stderr(`telltale: run ${r.record.id} (test "${r.record.testName}") recorded to ${where}\n`);
     }
     return 0;

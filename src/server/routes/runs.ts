@@ -2,7 +2,9 @@
  * The run history for the dashboard: `GET /api/telltale/runs` (newest first, with the baselines),
  * `GET /api/telltale/runs/:id` (a digest of one run; an unambiguous id prefix works, as on the CLI) and
  * `GET /api/telltale/runs/:a/compare/:b` (the gate's verdicts with `a` as the baseline and `b` as the
- * current run, under `rule` query parameters or the gate's default rules).
+ * current run, under `rule` query parameters or the gate's default rules). `POST /api/telltale/runs` takes a
+ * run record (the JSON `telltale run --record-out` writes), saves it, and writes its per-second data to the
+ * series store (src/runs/run-series.ts).
  */
 import { isTelltaleError, TelltaleError } from '../../errors.ts';
 import { compareRuns } from '../../gate/compare.ts';
@@ -11,9 +13,14 @@ import type { RunRecord } from '../../runs/schema.ts';
 import type { RunStore } from '../../store/index.ts';
 import type { RoutePlugin } from '../app.ts';
 import { digestRun } from './run-digest.ts';
+import { parseRecord } from '../../runs/json.ts';
+import { appendRunSeries } from '../../runs/run-series.ts';
+import type { Storage } from '../../series/types.ts';
 
 export interface RunsRouteOptions {
   store: RunStore;
+  /** where a pushed run's per-second series go (none: the run is only saved) */
+  storage?: Storage;
   /** the gate rules used when a comparison names none (default: the gate's defaults) */
   rules?: readonly string[];
 }
@@ -30,7 +37,7 @@ interface CompareQuery {
   min_intervals?: string;
 }
 
-const STATUS: Record<string, number> = { TT_RUN_NOT_FOUND: 404, TT_RUN_AMBIGUOUS: 400, TT_USAGE: 400, TT_GATE_MISMATCH: 422 };
+const STATUS: Record<string, number> = { TT_RUN_NOT_FOUND: 404, TT_RUN_AMBIGUOUS: 400, TT_USAGE: 400, TT_GATE_MISMATCH: 422, TT_RECORD_INVALID: 400, TT_RUN_EXISTS: 409 };
 
 function positiveInt(value: string | undefined, field: string, fallback: number, min = 1): number {
   if (value === undefined || value === '') return fallback;
@@ -66,6 +73,22 @@ export function runsRoutes(options: RunsRouteOptions): RoutePlugin {
           store.listBaselines(),
         ]);
         return { status: 'success', data: { runs, baselines } };
+      });
+
+      // a record is the JSON text, parsed and validated here so errors name the field
+      app.removeContentTypeParser('application/json');
+      app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+      app.post('/api/telltale/runs', async (request, reply) => {
+        const text = typeof request.body === 'string' ? request.body : '';
+        const record = parseRecord(text, 'request body');
+        const saved = await store.saveRun(record);
+        let series = { accepted: 0, rejected: {} as Record<string, number> };
+        if (options.storage && saved === 'created') {
+          const app = options.storage.appender();
+          series = appendRunSeries(app, record);
+          await app.commit();
+        }
+        return reply.status(saved === 'created' ? 201 : 200).send({ status: 'success', data: { id: record.id, saved, samples: series.accepted, rejected: series.rejected } });
       });
 
       app.get<{ Params: { id: string } }>('/api/telltale/runs/:id', async (request) => {
