@@ -107,13 +107,18 @@ describe.skipIf(!hasAlertmanager())('compatibility with the real Alertmanager', 
 
       // db-1 resolves: the next flush of its group reports one resolved and two firing alerts
       const resolved = { ...ALERTS[0], endsAt: iso(T0 + 90_000) };
-      const before = amHook.requests.length;
+      // wait for the db group's next flush on both webhooks, from Alertmanager and from Telltale
+      const dbGroup = '{}/{severity=~"page|critical",team="db"}:{alertname="HighLatency", team="db"}';
+      const flushes = (reqs: Capture['requests'], prefix: string) =>
+        ['', '-truncated'].map((suffix) => reqs.filter((r) => r.url === `${prefix}${suffix}` && r.body.groupKey === dbGroup).length);
+      const amBefore = flushes(amHook.requests, '/am');
+      const ttBefore = flushes(ourHook.requests, '/tt');
       const res = await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([resolved]) });
       expect(res.status).toBe(200);
       h.dispatcher.receive([toPostable(resolved)]);
       await advanceBy(h.dispatcher, h.clock, 2000);
-      await eventually(() => (amHook.requests.length >= before + 2 ? true : undefined));
-      await new Promise((r) => setTimeout(r, 500));
+      const flushedAgain = (reqs: Capture['requests'], prefix: string, before: number[]) => flushes(reqs, prefix).every((n, i) => n > before[i]);
+      await eventually(() => (flushedAgain(amHook.requests, '/am', amBefore) && flushedAgain(ourHook.requests, '/tt', ttBefore) ? true : undefined));
       const second = compare();
       const latest = second.get(` {}/{severity=~"page|critical",team="db"}:{alertname="HighLatency", team="db"}`);
       expect(latest.alerts.map((x: any) => x.status)).toEqual(['firing', 'firing', 'resolved']);

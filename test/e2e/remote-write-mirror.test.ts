@@ -42,6 +42,8 @@ describe.skipIf(!hasPrometheus())('remote_write from telltale serve to the real 
     dir = mkdtempSync(join(tmpdir(), 'tt-rw-mirror-'));
     prom = await startPrometheus({ args: ['--web.enable-remote-write-receiver'] });
     await startServe(`
+server:
+  self_metrics_interval: 0   # only the pushed samples are mirrored, so they can be counted
 global:
   external_labels: { replica: telltale-1 }
 remote_write:
