@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { dirname, join, resolve } from 'node:path';
-import type { TelltaleConfig } from '../config/telltale-config.ts';
+import { telltaleConfigSchema, type TelltaleConfig } from '../config/telltale-config.ts';
+import { loadConfigFile } from '../config/load-config.ts';
 import { openTsdb, type Tsdb } from '../tsdb/db.ts';
 import { parseScrapeConfig } from '../ingest/scrape-config.ts';
 import { ScrapeManager } from '../ingest/scrape-manager.ts';
@@ -19,6 +20,7 @@ import { dashboardRoutes, ensureDashboardBuilt } from './routes/dashboard.ts';
 import { buildApp, type RoutePlugin } from './app.ts';
 import { registerPrometheusApi } from './routes/prometheus-api.ts';
 import { SelfMetrics } from './self-metrics.ts';
+import { ConfigReloader, reloadRoutes, type ReloadResult } from './reload.ts';
 import { parseListen, startServer, type Component, type RunningServer } from './serve.ts';
 
 export interface AssembleOptions {
@@ -39,6 +41,8 @@ export interface AssembleOptions {
   /** build the dashboard when web/dist is missing (default true) */
   buildDashboard?: boolean;
   onWarning?: (message: string, err?: unknown) => void;
+  /** reads the config anew for a reload (default: the config file again, or the defaults without one) */
+  reloadConfig?: () => Promise<TelltaleConfig>;
 }
 
 export interface AssembledServer extends RunningServer {
@@ -47,6 +51,8 @@ export interface AssembledServer extends RunningServer {
   scrapes: ScrapeManager;
   monitoring: Monitoring;
   runs: RunStore;
+  /** SIGHUP, POST /-/reload and POST /api/telltale/reload */
+  reload(): Promise<ReloadResult>;
 }
 
 export async function assembleServer(options: AssembleOptions): Promise<AssembledServer> {
@@ -76,6 +82,17 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     if (options.buildDashboard !== false) await ensureDashboardBuilt();
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
+    const scrapes = new ScrapeManager({ storage: tsdb, clock: clockSource });
+    const configFile = options.configFile;
+    const reloader = new ConfigReloader({
+      loadConfig: options.reloadConfig ?? (async () => (configFile ? (await loadConfigFile(configFile, telltaleConfigSchema)).config : telltaleConfigSchema.parse({}))),
+      configFile,
+      running: config,
+      overrides: { listen: options.listen, data: options.dataDir },
+      scrapes, rules: monitoring.rules, probes: monitoring.probes, dispatcher: monitoring.dispatcher,
+      now: clock,
+    });
+    metrics.addCollector(() => reloader.metrics());
     let open = true;
     app = await buildApp({
       logger: options.logger,
@@ -85,13 +102,13 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
         (a) => registerIngestRoutes(a, { storage: tsdb }),
         ...monitoring.plugins,
+        reloadRoutes(() => reloader),
         servicesRoutes(config.services),
         runsRoutes({ store: runs }),
         ...(options.plugins ?? []),
         dashboardRoutes(),
       ],
     });
-    const scrapes = new ScrapeManager({ storage: tsdb, clock: clockSource });
     const storeComponent: Component = {
       name: 'series store',
       stop: async () => {
@@ -107,7 +124,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const running = await startServer(app, listen, [
       storeComponent, runsComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
     ]);
-    return { ...running, tsdb, metrics, scrapes, monitoring, runs };
+    return { ...running, tsdb, metrics, scrapes, monitoring, runs, reload: () => reloader.reload() };
   } catch (err) {
     if (!handedOver) {
       await app?.close();
