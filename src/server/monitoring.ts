@@ -21,6 +21,7 @@ import { loadGroups, RuleManager } from '../rules/rule-manager.ts';
 import type { LoadedGroup } from '../rules/group-eval.ts';
 import type { CheckDefinition } from '../probes/check-types.ts';
 import type { Queryable, Storage } from '../series/types.ts';
+import { formatExpr } from '../promql/format.ts';
 import type { RoutePlugin } from './app.ts';
 import { registerAlertmanagerApi } from './routes/alertmanager-api.ts';
 import type { Component } from './serve.ts';
@@ -153,7 +154,8 @@ function rulesView(rules: RuleManager) {
     evaluationTime: g.evaluationSeconds ?? 0,
     rules: g.rules.map((r) => ({
       name: r.rule.name,
-      query: r.rule.expr,
+      // as Prometheus prints the parsed expression (1e9 → 1e+09)
+      query: formatExpr(r.expr),
       type: r.rule.kind === 'alert' ? 'alerting' : 'recording',
       health: r.health.health,
       lastError: r.health.lastError ?? '',

@@ -4,6 +4,7 @@
  * them, are added here and nowhere else).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { encodeWriteRequest, snappyEncode, type EncodableSeries } from '../../src/ingest/remote-write-codec.ts';
 import { BIN, ROOT } from './cli.ts';
 
 export interface ServeProcess {
@@ -82,4 +83,14 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, t
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Sends series to a remote_write 1.0 endpoint (snappy-compressed protobuf), as Prometheus' remote write does. */
+export async function remoteWrite(base: string, series: readonly EncodableSeries[], headers: Record<string, string> = {}): Promise<Response> {
+  const body = snappyEncode(encodeWriteRequest(series));
+  return api(base, '/api/v1/write', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', ...headers },
+  });
 }
