@@ -9,10 +9,11 @@
  * Each request carries one group's series (an instance's HTTP histogram, counters, process metrics); a
  * group has one request in flight at a time, as a remote-write shard keeps its series in order, so a rate
  * the server cannot keep up with shows as skipped requests. The first --shop-instances groups are the
- * watched service (job="shop"), the others other jobs' series in the same store.
+ * watched service (job="shop"), sent every 15 s as scraped targets would be; the other groups (other jobs'
+ * series in the same store) take the rest of the rate.
  *
  *   node bench/server-load.ts [--duration 60] [--ingest-rate 500] [--series-per-request 100]
- *     [--series-groups 100] [--shop-instances 10] [--users 50] [--poll 5] [--max-in-flight 256]
+ *     [--series-groups 100] [--shop-instances 10] [--users 50] [--poll 5] [--max-in-flight 256] [--cpu-prof DIR]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ const SHOP_GROUPS = Math.min(GROUPS, numberFlag(flags, 'shop-instances', 10));
 const USERS = numberFlag(flags, 'users', 50);
 const POLL_S = numberFlag(flags, 'poll', 5);
 const MAX_IN_FLIGHT = numberFlag(flags, 'max-in-flight', 256);
+/** --cpu-prof DIR: the server writes a V8 CPU profile there when it stops */
+const CPU_PROF = flags.get('cpu-prof');
 const HISTORY_S = 3600;
 const SCRAPE_MS = 15_000;
 
@@ -105,7 +108,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-server-load-'));
   const config = join(dir, 'telltale.yaml');
   writeFileSync(config, `services:\n  - name: ${SERVICE.name}\n    selector: { job: shop }\n    endpoint_label: ${SERVICE.endpoint}\n`);
-  const server = await startServe(['--config', config, '--data', join(dir, 'data')], { cwd: dir });
+  const env = typeof CPU_PROF === 'string' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}` } : undefined;
+  const server = await startServe(['--config', config, '--data', join(dir, 'data')], { cwd: dir, env });
   const url = server.url;
   try {
     const groups = Array.from({ length: GROUPS }, (_, g) => groupSeries(g));
@@ -144,13 +148,20 @@ async function main(): Promise<void> {
         const due = Math.floor(((performance.now() - started) / 1000) * INGEST_RATE);
         for (; sent < due; sent++) {
           // one request per group at a time, as a remote-write shard sends its series in order
+          // the shop's instances report every 15 s, as scraped targets would; the other groups take the rest
+          const now = Date.now();
           let g = -1;
-          for (let i = 0; i < GROUPS && g < 0; i++) if (!busy[(next + i) % GROUPS]) g = (next + i) % GROUPS;
+          for (let i = 0; i < SHOP_GROUPS && g < 0; i++) if (!busy[i] && now - lastT[i] >= SCRAPE_MS) g = i;
+          const others = GROUPS - SHOP_GROUPS;
+          for (let i = 0; i < others && g < 0; i++) {
+            const c = SHOP_GROUPS + ((next + i) % others);
+            if (!busy[c]) g = c;
+          }
           if (inFlightNow >= MAX_IN_FLIGHT || g < 0) {
             skipped++;
             continue;
           }
-          next = (g + 1) % GROUPS;
+          if (g >= SHOP_GROUPS) next = (g - SHOP_GROUPS + 1) % Math.max(1, others);
           busy[g] = true;
           const t = Math.max(Date.now(), lastT[g] + 1);
           lastT[g] = t;

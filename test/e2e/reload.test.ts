@@ -49,7 +49,16 @@ async function reloadMetric(url: string): Promise<{ ok: number; at: number }> {
 
 function config(targets: Record<string, string>, extra = ''): string {
   const jobs = Object.entries(targets).map(([job, t]) => `  - job_name: ${job}\n    static_configs:\n      - targets: ['${t}']\n`).join('');
-  return `global:\n  scrape_interval: 1s\nevaluation_interval: 1s\nrule_files: [rules.yml]\nalerting:\n  config_file: alertmanager.yml\nscrape_configs:\n${jobs}${extra}`;
+  // one check that stays the same across every reload, against the first target
+  const check = `checks:\n  - name: kept\n    type: http\n    interval: 10s\n    request: { url: "http://${Object.values(targets)[0]}/metrics" }\n`;
+  return `global:\n  scrape_interval: 1s\nevaluation_interval: 1s\nrule_files: [rules.yml]\nalerting:\n  config_file: alertmanager.yml\n${check}scrape_configs:\n${jobs}${extra}`;
+}
+
+/** The oldest result the unchanged check still holds: a check that was restarted would have lost it. */
+async function oldestCheckResult(url: string): Promise<{ startedAt: number; count: number } | undefined> {
+  const body = (await (await api(url, '/api/v1/checks/kept/results')).json()) as { results?: Array<{ startedAt: number }> };
+  const results = body.results ?? [];
+  return results.length === 0 ? undefined : { startedAt: Math.min(...results.map((r) => r.startedAt)), count: results.length };
 }
 
 const RULES_V1 = `groups:
@@ -91,6 +100,7 @@ describe('telltale serve: config reload', () => {
     });
     await until('target a scraped', async () => ((await series(url, 'reload_a')).length > 0 ? true : undefined));
     expect(await reloadMetric(url)).toMatchObject({ ok: 1 });
+    const checkBefore = await until('a result of the check', () => oldestCheckResult(url));
 
     // change the rule file and add a target, then SIGHUP
     writeFileSync(join(dir, 'rules.yml'), RULES_V2);
@@ -103,7 +113,12 @@ describe('telltale serve: config reload', () => {
     expect(after.alerts?.[0]).toMatchObject({ state: 'firing', activeAt: firing.activeAt });
     await until('target b scraped', async () => ((await series(url, 'reload_b')).length > 0 ? true : undefined));
     await until('the new recording rule to record', async () => ((await series(url, 'job:up:v2')).length > 0 ? true : undefined));
-    expect(server.stderr()).toMatch(/SIGHUP: config reloaded: targets \+1 -0, rules \+1 -1 \(1 kept\)/);
+    expect(server.stderr()).toMatch(/SIGHUP: config reloaded: targets \+1 -0, rules \+1 -1 \(1 kept\), checks \+0 -0/);
+    // the unchanged check kept its history (and so its uptime) and goes on running
+    await until('another run of the check', async () => {
+      const now = await oldestCheckResult(url);
+      return now && now.startedAt === checkBefore.startedAt && now.count > checkBefore.count ? true : undefined;
+    });
 
     // a broken config: a bad rule expression and an unknown field — refused, the old config keeps running
     writeFileSync(join(dir, 'rules.yml'), RULES_V2.replace('expr: up * 2', 'expr: sum(up'));
