@@ -93,6 +93,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       now: clock,
     });
     metrics.addCollector(() => reloader.metrics());
+    let componentsStarted = false;
     let open = true;
     app = await buildApp({
       logger: options.logger,
@@ -102,7 +103,8 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
         (a) => registerIngestRoutes(a, { storage: tsdb }),
         ...monitoring.plugins,
-        reloadRoutes(() => reloader),
+        // a reload before the components start would be undone by their start
+        reloadRoutes(() => (componentsStarted ? reloader : undefined)),
         servicesRoutes(config.services),
         runsRoutes({ store: runs }),
         ...(options.plugins ?? []),
@@ -124,6 +126,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const running = await startServer(app, listen, [
       storeComponent, runsComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
     ]);
+    componentsStarted = true;
     return { ...running, tsdb, metrics, scrapes, monitoring, runs, reload: () => reloader.reload() };
   } catch (err) {
     if (!handedOver) {
