@@ -8,7 +8,7 @@ import { Engine } from '../promql/engine.ts';
 import { parseExpr } from '../promql/parser.ts';
 import { TelltaleError } from '../errors.ts';
 import { labelsKey } from '../series/labels.ts';
-import type { Queryable, Storage } from '../series/types.ts';
+import { STALE_NAN, type Labels, type Queryable, type Storage } from '../series/types.ts';
 import type { PostableAlert } from '../alerting/alert.ts';
 import { AlertingRuleState, type ActiveAlert } from './alert-state.ts';
 import { evaluateGroup, type EvalDeps, type LoadedGroup, type LoadedRule } from './group-eval.ts';
@@ -17,6 +17,8 @@ import type { RuleFile } from './types.ts';
 
 export interface RuleManagerOptions {
   files: RuleFile[];
+  /** already loaded groups (`loadGroups`), used instead of `files` */
+  groups?: LoadedGroup[];
   queryable: Queryable;
   storage: Storage;
   clock: Clock;
@@ -51,37 +53,93 @@ export function evalTimestamp(now: number, intervalMs: number, file: string, gro
   return adj - (((adj % intervalMs) + intervalMs) % intervalMs) + offset;
 }
 
+/** The groups of rule files, their expressions parsed (throws TT_RULES_INVALID at the first that does not). */
+export function loadGroups(files: readonly RuleFile[], defaultIntervalMs: number): LoadedGroup[] {
+  return files.flatMap((f) =>
+    f.groups.map((group): LoadedGroup => ({
+      file: f.file,
+      group,
+      intervalMs: group.intervalMs ?? defaultIntervalMs,
+      queryOffsetMs: group.queryOffsetMs ?? 0,
+      rules: group.rules.map((rule): LoadedRule => {
+        let expr;
+        try {
+          expr = parseExpr(rule.expr);
+        } catch (err) {
+          throw new TelltaleError('TT_RULES_INVALID', `${group.name}: ${rule.name}: ${(err as Error).message}`, { file: f.file, line: rule.exprPos.line, column: rule.exprPos.column, cause: err });
+        }
+        return {
+          rule, expr, health: { health: 'unknown' }, lastSeries: new Map(),
+          state: rule.kind === 'alert' ? new AlertingRuleState(rule.name, rule.forMs, rule.keepFiringForMs) : undefined,
+        };
+      }),
+    })),
+  );
+}
+
+/** Identity of a rule across reloads, as Prometheus': file, group, rule name and the rule's labels. */
+function ruleIdentity(g: LoadedGroup, r: LoadedRule): string {
+  return `${g.file}\n${g.group.name}\n${r.rule.kind}\n${r.rule.name}\n${labelsKey(r.rule.labels)}`;
+}
+
+export interface RuleSwapReport {
+  /** rules whose state (active alerts, health, recorded series) carried over */
+  kept: number;
+  added: number;
+  removed: number;
+}
+
+/**
+ * Carries state from the running groups into the new ones: a rule with the same file, group, name and
+ * labels keeps its active alerts, health and recorded series (Prometheus' copyState); recorded series of
+ * rules that are gone are returned so they can be marked stale.
+ */
+export function carryOverState(previous: readonly LoadedGroup[], next: readonly LoadedGroup[]): RuleSwapReport & { orphanSeries: Labels[] } {
+  const old = new Map<string, { g: LoadedGroup; r: LoadedRule }>();
+  for (const g of previous) for (const r of g.rules) old.set(ruleIdentity(g, r), { g, r });
+  const oldGroups = new Map(previous.map((g) => [`${g.file}\n${g.group.name}`, g]));
+  let kept = 0;
+  let added = 0;
+  for (const g of next) {
+    const before = oldGroups.get(`${g.file}\n${g.group.name}`);
+    if (before) {
+      g.lastEvaluation = before.lastEvaluation;
+      g.evaluationSeconds = before.evaluationSeconds;
+    }
+    for (const r of g.rules) {
+      const id = ruleIdentity(g, r);
+      const match = old.get(id);
+      if (!match) {
+        added++;
+        continue;
+      }
+      old.delete(id);
+      kept++;
+      r.health = match.r.health;
+      r.lastSeries = match.r.lastSeries;
+      if (r.state && match.r.state) for (const [k, a] of match.r.state.active) r.state.active.set(k, a);
+    }
+  }
+  const orphanSeries = [...old.values()].flatMap(({ r }) => [...r.lastSeries.values()]);
+  return { kept, added, removed: old.size, orphanSeries };
+}
+
 export class RuleManager {
-  readonly groups: LoadedGroup[];
+  #groups: LoadedGroup[];
   private readonly options: RuleManagerOptions;
   private readonly deps: EvalDeps;
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
+  private started = false;
   private loops: Promise<void>[] = [];
   private persisting: Promise<void> = Promise.resolve();
 
+  get groups(): readonly LoadedGroup[] {
+    return this.#groups;
+  }
+
   constructor(options: RuleManagerOptions) {
     this.options = options;
-    const interval = options.evaluationIntervalMs ?? 60_000;
-    this.groups = options.files.flatMap((f) =>
-      f.groups.map((group): LoadedGroup => ({
-        file: f.file,
-        group,
-        intervalMs: group.intervalMs ?? interval,
-        queryOffsetMs: group.queryOffsetMs ?? 0,
-        rules: group.rules.map((rule): LoadedRule => {
-          let expr;
-          try {
-            expr = parseExpr(rule.expr);
-          } catch (err) {
-            throw new TelltaleError('TT_RULES_INVALID', `${group.name}: ${rule.name}: ${(err as Error).message}`, { file: f.file, line: rule.exprPos.line, column: rule.exprPos.column, cause: err });
-          }
-          return {
-            rule, expr, health: { health: 'unknown' }, lastSeries: new Map(),
-            state: rule.kind === 'alert' ? new AlertingRuleState(rule.name, rule.forMs, rule.keepFiringForMs) : undefined,
-          };
-        }),
-      })),
-    );
+    this.#groups = options.groups ?? loadGroups(options.files, options.evaluationIntervalMs ?? 60_000);
     const clock = options.clock;
     this.deps = {
       engine: options.engine ?? new Engine({ now: () => clock.now() }),
@@ -97,7 +155,7 @@ export class RuleManager {
   async restore(): Promise<void> {
     if (!this.options.stateFile) return;
     const state = await readAlertState(this.options.stateFile);
-    for (const g of this.groups) {
+    for (const g of this.#groups) {
       const saved = state.groups[`${g.file}\n${g.group.name}`];
       if (!saved) continue;
       for (const r of g.rules) {
@@ -121,19 +179,43 @@ export class RuleManager {
   }
 
   start(): void {
-    for (const g of this.groups) this.loops.push(this.loop(g));
+    this.started = true;
+    for (const g of this.#groups) this.loops.push(this.loop(g));
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.abort.abort();
     await Promise.all(this.loops);
     this.loops = [];
     await this.persisting;
   }
 
+  /**
+   * Switches to new groups (from `loadGroups`): waits for evaluations in flight, carries the state of
+   * unchanged rules over, marks the series of removed recording rules stale and, if running, starts the
+   * new groups' loops. Nothing evaluates while the switch happens.
+   */
+  async replace(next: LoadedGroup[]): Promise<RuleSwapReport> {
+    const wasStarted = this.started;
+    if (wasStarted) await this.stop();
+    const { orphanSeries, ...report } = carryOverState(this.#groups, next);
+    this.#groups = next;
+    this.abort = new AbortController();
+    if (orphanSeries.length > 0) {
+      const app = this.options.storage.appender();
+      const t = this.options.clock.now();
+      for (const labels of orphanSeries) app.append(labels, t, STALE_NAN);
+      await app.commit();
+    }
+    await this.persist();
+    if (wasStarted) this.start();
+    return report;
+  }
+
   /** Every alert of every alerting rule, for the API. */
   alerts(): Array<ActiveAlert & { rule: string; group: string }> {
-    return this.groups.flatMap((g) => g.rules.flatMap((r) => (r.state ? r.state.list().map((a) => ({ ...a, rule: r.rule.name, group: g.group.name })) : [])));
+    return this.#groups.flatMap((g) => g.rules.flatMap((r) => (r.state ? r.state.list().map((a) => ({ ...a, rule: r.rule.name, group: g.group.name })) : [])));
   }
 
   private postable(a: ActiveAlert, r: LoadedRule): PostableAlert {
@@ -175,7 +257,7 @@ export class RuleManager {
     const file = this.options.stateFile;
     if (!file) return Promise.resolve();
     const state: PersistedState = { version: 1, groups: {} };
-    for (const g of this.groups) {
+    for (const g of this.#groups) {
       const rules: Record<string, ActiveAlert[]> = {};
       for (const r of g.rules) if (r.state && r.state.active.size > 0) rules[r.rule.name] = [...r.state.active.values()];
       if (Object.keys(rules).length > 0) state.groups[`${g.file}\n${g.group.name}`] = rules;

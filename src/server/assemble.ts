@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { dirname, join, resolve } from 'node:path';
-import type { TelltaleConfig } from '../config/telltale-config.ts';
+import { telltaleConfigSchema, type TelltaleConfig } from '../config/telltale-config.ts';
+import { loadConfigFile } from '../config/load-config.ts';
 import { openTsdb, type Tsdb } from '../tsdb/db.ts';
 import { parseScrapeConfig } from '../ingest/scrape-config.ts';
 import { ScrapeManager } from '../ingest/scrape-manager.ts';
@@ -23,6 +24,7 @@ import { buildApp, type RoutePlugin } from './app.ts';
 import { registerPrometheusApi } from './routes/prometheus-api.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { selfScrapeComponent } from './self-scrape.ts';
+import { ConfigReloader, reloadRoutes, type ReloadResult } from './reload.ts';
 import { parseListen, startServer, type Component, type RunningServer } from './serve.ts';
 
 export interface AssembleOptions {
@@ -43,6 +45,8 @@ export interface AssembleOptions {
   /** build the dashboard when web/dist is missing (default true) */
   buildDashboard?: boolean;
   onWarning?: (message: string, err?: unknown) => void;
+  /** reads the config anew for a reload (default: the config file again, or the defaults without one) */
+  reloadConfig?: () => Promise<TelltaleConfig>;
 }
 
 export interface AssembledServer extends RunningServer {
@@ -51,6 +55,8 @@ export interface AssembledServer extends RunningServer {
   scrapes: ScrapeManager;
   monitoring: Monitoring;
   runs: RunStore;
+  /** SIGHUP, POST /-/reload and POST /api/telltale/reload */
+  reload(): Promise<ReloadResult>;
 }
 
 export async function assembleServer(options: AssembleOptions): Promise<AssembledServer> {
@@ -86,6 +92,18 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
     if (sinks.length > 0) metrics.addCollector(() => remoteWriteMetrics(sinks));
+    const scrapes = new ScrapeManager({ storage, clock: clockSource });
+    const configFile = options.configFile;
+    const reloader = new ConfigReloader({
+      loadConfig: options.reloadConfig ?? (async () => (configFile ? (await loadConfigFile(configFile, telltaleConfigSchema)).config : telltaleConfigSchema.parse({}))),
+      configFile,
+      running: config,
+      overrides: { listen: options.listen, data: options.dataDir },
+      scrapes, rules: monitoring.rules, probes: monitoring.probes, dispatcher: monitoring.dispatcher,
+      now: clock,
+    });
+    metrics.addCollector(() => reloader.metrics());
+    let componentsStarted = false;
     let open = true;
     app = await buildApp({
       logger: options.logger,
@@ -95,13 +113,14 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
         (a) => registerIngestRoutes(a, { storage }),
         ...monitoring.plugins,
+        // a reload before the components start would be undone by their start
+        reloadRoutes(() => (componentsStarted ? reloader : undefined)),
         servicesRoutes(config.services),
         runsRoutes({ store: runs, storage }),
         ...(options.plugins ?? []),
         dashboardRoutes(),
       ],
     });
-    const scrapes = new ScrapeManager({ storage, clock: clockSource });
     const storeComponent: Component = {
       name: 'series store',
       stop: async () => {
@@ -127,7 +146,8 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const running = await startServer(app, listen, [
       storeComponent, runsComponent, remoteWriteComponent, ...monitoring.components, scrapeComponent, selfComponent, ...(options.components ?? []),
     ]);
-    return { ...running, tsdb, metrics, scrapes, monitoring, runs };
+    componentsStarted = true;
+    return { ...running, tsdb, metrics, scrapes, monitoring, runs, reload: () => reloader.reload() };
   } catch (err) {
     if (!handedOver) {
       await app?.close();

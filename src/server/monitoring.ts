@@ -17,8 +17,11 @@ import { ProbeService } from '../probes/probe-service.ts';
 import { registerHeartbeatRoutes } from '../probes/heartbeat-routes.ts';
 import { registerCheckRoutes } from '../probes/check-routes.ts';
 import { loadRuleFiles } from '../rules/rule-file.ts';
-import { RuleManager } from '../rules/rule-manager.ts';
+import { loadGroups, RuleManager } from '../rules/rule-manager.ts';
+import type { LoadedGroup } from '../rules/group-eval.ts';
+import type { CheckDefinition } from '../probes/check-types.ts';
 import type { Queryable, Storage } from '../series/types.ts';
+import { formatExpr } from '../promql/format.ts';
 import type { RoutePlugin } from './app.ts';
 import { registerAlertmanagerApi } from './routes/alertmanager-api.ts';
 import type { Component } from './serve.ts';
@@ -46,14 +49,44 @@ export interface Monitoring {
 
 const DEFAULT_ALERTING = 'route:\n  receiver: default\nreceivers:\n  - name: default\n';
 
+/** Everything the watching half runs, read and validated from a config: what a reload swaps in. */
+export interface MonitoringPlan {
+  checks: CheckDefinition[];
+  ruleGroups: LoadedGroup[];
+  alerting: AlertingConfig;
+}
+
+export type PlanResult = { plan: MonitoringPlan; errors?: undefined } | { plan?: undefined; errors: unknown[] };
+
+/**
+ * Reads the checks, rule files and alerting config a config names and validates them all, collecting
+ * every part's error rather than stopping at the first.
+ */
+export async function planMonitoring(config: TelltaleConfig, configFile: string | undefined): Promise<PlanResult> {
+  const base = configFile ? dirname(resolve(configFile)) : process.cwd();
+  const externalURL = config.server.external_url ?? `http://${config.server.listen}`;
+  const errors: unknown[] = [];
+  const attempt = async <T>(f: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await f();
+    } catch (err) {
+      errors.push(err);
+      return undefined;
+    }
+  };
+  const checks = await attempt(() => parseChecks(config.checks, { file: configFile, baseDir: base }));
+  const ruleGroups = await attempt(async () => loadGroups(await loadRuleFiles(config.rule_files.map((f) => resolve(base, f))), config.evaluation_interval));
+  const alerting = await attempt(() => alertingConfig(config, base, externalURL));
+  if (!checks || !ruleGroups || !alerting) return { errors };
+  return { plan: { checks, ruleGroups, alerting } };
+}
+
 export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring> {
   const { config, clock } = deps;
-  const base = deps.configFile ? dirname(resolve(deps.configFile)) : process.cwd();
   const externalURL = config.server.external_url ?? `http://${config.server.listen}`;
-
-  const checks = parseChecks(config.checks, { file: deps.configFile, baseDir: base });
-  const ruleFiles = await loadRuleFiles(config.rule_files.map((f) => resolve(base, f)));
-  const alerting = await alertingConfig(config, base, externalURL);
+  const planned = await planMonitoring(config, deps.configFile);
+  if (planned.errors) throw planned.errors[0];
+  const { checks, ruleGroups, alerting } = planned.plan;
 
   const alertStore = await openAlertStore(config.server.store ?? join(dirname(resolve(deps.dataDir)), 'telltale.db'));
   let dispatcher: Dispatcher;
@@ -65,7 +98,8 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
   }
   const api = new AlertingApi(dispatcher);
   const rules = new RuleManager({
-    files: ruleFiles,
+    files: [],
+    groups: ruleGroups,
     queryable: deps.queryable,
     storage: deps.storage,
     clock,
@@ -120,7 +154,8 @@ function rulesView(rules: RuleManager) {
     evaluationTime: g.evaluationSeconds ?? 0,
     rules: g.rules.map((r) => ({
       name: r.rule.name,
-      query: r.rule.expr,
+      // as Prometheus prints the parsed expression (1e9 → 1e+09)
+      query: formatExpr(r.expr),
       type: r.rule.kind === 'alert' ? 'alerting' : 'recording',
       health: r.health.health,
       lastError: r.health.lastError ?? '',

@@ -4,6 +4,7 @@ import { findConfigFile, loadConfigFile } from '../../config/load-config.ts';
 import { telltaleConfigSchema, type TelltaleConfig } from '../../config/telltale-config.ts';
 import { assembleServer } from '../../server/assemble.ts';
 import { demoComponents } from '../../server/demo-components.ts';
+import { describeReload } from '../../server/reload.ts';
 import type { SetExit } from './run.ts';
 
 interface ServeFlags {
@@ -25,13 +26,21 @@ export function registerServe(program: Command, setExit: SetExit): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (flags: ServeFlags) => {
       const file = flags.config ?? findConfigFile(process.cwd());
-      const config: TelltaleConfig = file ? (await loadConfigFile(file, telltaleConfigSchema)).config : telltaleConfigSchema.parse({});
       const demo = flags.demo ? await demoComponents() : undefined;
+      const readConfig = async (): Promise<TelltaleConfig> => {
+        const config = file ? (await loadConfigFile(file, telltaleConfigSchema)).config : telltaleConfigSchema.parse({});
+        return demo ? demo.withDemo(config) : config;
+      };
+      const config = await readConfig().catch(async (err: unknown) => {
+        for (const c of demo?.components ?? []) await c.stop();
+        throw err;
+      });
       let server;
       try {
         server = await assembleServer({
-          config: demo ? demo.withDemo(config) : config,
+          config,
           configFile: file,
+          reloadConfig: readConfig,
           listen: flags.listen,
           dataDir: flags.data,
           logger: { level: flags.logLevel },
@@ -43,7 +52,7 @@ export function registerServe(program: Command, setExit: SetExit): void {
         for (const c of demo?.components ?? []) await c.stop();
         throw err;
       }
-      process.stderr.write(`telltale serve: listening on ${server.url} (series store ${flags.data ?? config.server.data})\n`);
+      process.stderr.write(`telltale serve: listening on ${server.url} (series store ${flags.data ?? config.server.data}; SIGHUP or POST /-/reload reloads the config)\n`);
       if (demo) process.stderr.write(`telltale serve: demo API on ${demo.url}, scraped every ${demo.scrapeInterval}\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -55,6 +64,9 @@ export function registerServe(program: Command, setExit: SetExit): void {
         };
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGHUP', () => {
+          void server.reload().then((r) => process.stderr.write(`telltale serve: SIGHUP: ${describeReload(r)}\n`));
+        });
       });
       setExit(0);
     });

@@ -1,5 +1,5 @@
 /**
- * The Prometheus HTTP API (query, query_range, series, labels, label values, metadata, buildinfo,
+ * The Prometheus HTTP API (query, query_range, series, labels, label values, metadata, exemplars, buildinfo,
  * format_query) over any Queryable, with Prometheus' JSON envelope, value formatting and error types.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -153,11 +153,11 @@ export function registerPrometheusApi(app: FastifyInstance, deps: PrometheusApiD
     if (text === undefined || text === '') throw new BadData('invalid parameter "query": unknown position: parse error: no expression found in input');
     return text;
   };
-  const parseQuery = (text: string) => {
+  const parseQuery = (text: string, nameParam = true) => {
     try {
       return parseExpr(text);
     } catch (err) {
-      throw new BadData(`invalid parameter "query": ${(err as Error).message}`);
+      throw new BadData(`${nameParam ? 'invalid parameter "query": ' : ''}${(err as Error).message}`);
     }
   };
 
@@ -181,7 +181,8 @@ export function registerPrometheusApi(app: FastifyInstance, deps: PrometheusApiD
       throw new BadData(`exceeded maximum resolution of ${engine.limits.maxPoints.toLocaleString('en-US')} points per timeseries. Try decreasing the query resolution (?step=XX)`);
     }
     const timeout = parseDurationParam(param(p, 'timeout'), 'timeout');
-    const expr = parseQuery(queryText(p));
+    // Prometheus 2.42 words a range query's parse error without the parameter name, unlike an instant query's
+    const expr = parseQuery(queryText(p), false);
     return resultJson(await engine.rangeQuery(q, expr, start, end, step, { timeout }));
   });
 
@@ -218,6 +219,16 @@ export function registerPrometheusApi(app: FastifyInstance, deps: PrometheusApiD
     } catch (err) {
       return sendError(reply, err);
     }
+  });
+
+  // Telltale keeps no exemplars: after Prometheus' checks of the range and the query (worded as 2.42 words
+  // them), the answer is empty.
+  route('/api/v1/query_exemplars', ['GET', 'POST'], async (p) => {
+    const start = parseTimeParam(param(p, 'start'), 'start') ?? MIN_TIME;
+    const end = parseTimeParam(param(p, 'end'), 'end') ?? MAX_TIME;
+    if (end < start) throw new BadData('end timestamp must not be before start timestamp');
+    parseQuery(queryText(p), false);
+    return [];
   });
 
   // Telltale keeps no metric metadata (TYPE/HELP) yet: the answer is valid and empty.
