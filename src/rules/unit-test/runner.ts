@@ -8,7 +8,7 @@ import { glob, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TelltaleError } from '../../errors.ts';
 import { promqlExprProblem } from '../check.ts';
-import { formatFinding, readRuleFile } from '../rule-file.ts';
+import { formatFindingWith, readRuleFile } from '../rule-file.ts';
 import type { RuleFile } from '../types.ts';
 import { runTestGroup } from './run-group.ts';
 import { parseUnitTestFile } from './test-file.ts';
@@ -47,7 +47,8 @@ async function loadRules(paths: string[]): Promise<{ files: RuleFile[]; problems
   for (const p of paths) {
     const parsed = await readRuleFile(p, { parseExpr: promqlExprProblem });
     const errs = parsed.findings.filter((f) => f.severity === 'error');
-    problems.push(...errs.map(formatFinding));
+    // promtool, loading rule files for a test, writes `FILE: LINE:COL: ...`
+    problems.push(...errs.map((e) => formatFindingWith(e, ': ')));
     if (parsed.ruleFile && errs.length === 0) files.push(parsed.ruleFile);
   }
   return { files, problems };
@@ -85,20 +86,39 @@ export async function runUnitTestFile(path: string): Promise<UnitTestResult> {
   return { file: path, ok: groups.every((g) => g.errors.length === 0), warnings, groups };
 }
 
-/** promtool's layout: `Unit Testing:  FILE`, then `  SUCCESS` or `  FAILED:` and every failure. */
-export function renderUnitTests(results: UnitTestResult[]): { stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
+/** One piece of output and the stream it goes to, in the order promtool writes them. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/**
+ * promtool's layout: `Unit Testing:  FILE`, then `  SUCCESS` or `  FAILED:` and every failure (on stderr),
+ * each followed by an empty line on stdout.
+ */
+export function renderUnitTestChunks(results: UnitTestResult[]): OutputChunk[] {
+  const out: OutputChunk[] = [];
+  const put = (stream: OutputChunk['stream'], text: string) => out.push({ stream, text });
   for (const r of results) {
-    stdout += `Unit Testing:  ${r.file}\n`;
-    for (const w of r.warnings) stderr += `  WARNING: ${w}\n`;
-    if (r.ok) stdout += '  SUCCESS\n';
+    put('stdout', `Unit Testing:  ${r.file}\n`);
+    for (const w of r.warnings) put('stderr', `  WARNING: ${w}\n`);
+    if (r.ok) put('stdout', '  SUCCESS\n');
     else {
-      stderr += '  FAILED:\n';
+      put('stderr', '  FAILED:\n');
       const errors = r.fileError ? [r.fileError.format()] : r.groups.flatMap((g) => g.errors);
-      for (const e of errors) stderr += `${e}\n\n`;
+      for (const e of errors) {
+        put('stderr', `${e}\n`);
+        put('stdout', '\n');
+      }
     }
-    stdout += '\n';
+    put('stdout', '\n');
   }
-  return { stdout, stderr };
+  return out;
+}
+
+/** The same output split by stream. */
+export function renderUnitTests(results: UnitTestResult[]): { stdout: string; stderr: string } {
+  const chunks = renderUnitTestChunks(results);
+  const join = (stream: OutputChunk['stream']) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join('');
+  return { stdout: join('stdout'), stderr: join('stderr') };
 }

@@ -1,18 +1,28 @@
 /**
  * Strict, position-aware reading of a YAML document into typed fields, as Go's yaml.UnmarshalStrict reads
  * promtool's test files: unknown fields and mistyped values are errors. Every error is a TelltaleError that
- * names file:line:column and the dotted field path (`tests[0].input_series[2].values`).
+ * names file:line:column and the dotted field path (`tests[0].input_series[2].values`). As yaml.v2 does, only
+ * the first document is read, aliases read as the node they name, and a plain `<<` key merges a mapping (or a
+ * list of them) into the one it is in.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { TelltaleError } from '../../errors.ts';
 import { parsePromDuration } from '../template/prometheus-functions.ts';
 
 export class FieldReader {
   readonly file: string;
   private readonly lc: LineCounter;
-  constructor(file: string, lc: LineCounter) {
+  private readonly doc: Document | undefined;
+  constructor(file: string, lc: LineCounter, doc?: Document) {
     this.file = file;
     this.lc = lc;
+    this.doc = doc;
+  }
+
+  /** The node an alias names (itself otherwise); an alias to nothing reads as null. */
+  deref(node: unknown): unknown {
+    if (!isAlias(node) || !this.doc) return node;
+    return node.resolve(this.doc) ?? null;
   }
 
   fail(node: unknown, field: string, message: string, cause?: unknown): never {
@@ -26,16 +36,31 @@ export class FieldReader {
   /** The fields of a mapping, refusing any not in `known`; null reads as an empty mapping. */
   fields(node: unknown, field: string, what: string, known: readonly string[]): Map<string, { key: Node; value: unknown }> {
     const out = new Map<string, { key: Node; value: unknown }>();
-    if (isNull(node)) return out;
+    this.collectFields(this.deref(node), field, what, known, out, 0);
+    return out;
+  }
+
+  private collectFields(node: unknown, field: string, what: string, known: readonly string[], out: Map<string, { key: Node; value: unknown }>, depth: number): void {
+    if (isNull(node)) return;
     if (!isMap(node)) this.fail(node, field, `cannot read ${kindName(node)} as ${what}`);
     for (const pair of (node as YAMLMap).items) {
       const key = pair.key as Node;
+      if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN') {
+        // a merge: the named mapping's fields, then later keys of this one over them
+        if (depth > 32) this.fail(key, field, 'merge keys nested too deep');
+        const v = this.deref(pair.value);
+        const sources = isSeq(v) ? v.items.map((n) => this.deref(n)) : [v];
+        for (const src of sources) {
+          if (!isMap(src)) this.fail(pair.value ?? key, field, `map merge requires map or sequence of maps as the value`);
+          this.collectFields(src, field, what, known, out, depth + 1);
+        }
+        continue;
+      }
       const name = isScalar(key) ? String(key.value) : '';
       const path = field === '' ? name : `${field}.${name}`;
       if (!isScalar(key) || !known.includes(name)) this.fail(key, path, `field ${name} not found in ${what}`);
-      out.set(name, { key, value: pair.value });
+      out.set(name, { key, value: this.deref(pair.value) });
     }
-    return out;
   }
 
   string(node: unknown, field: string): string {
@@ -65,7 +90,7 @@ export class FieldReader {
   seq<T>(node: unknown, field: string, item: (n: unknown, path: string) => T): T[] {
     if (isNull(node)) return [];
     if (!isSeq(node)) this.fail(node, field, `cannot read ${kindName(node)} as a list`);
-    return node.items.map((n, i) => item(n, `${field}[${i}]`));
+    return node.items.map((n, i) => item(this.deref(n), `${field}[${i}]`));
   }
 
   stringMap(node: unknown, field: string): Record<string, string> {
@@ -75,7 +100,7 @@ export class FieldReader {
     for (const pair of (node as YAMLMap).items) {
       if (!isScalar(pair.key)) this.fail(pair.key, field, `a key must be a string, not ${kindName(pair.key)}`);
       const k = this.string(pair.key, field);
-      out[k] = this.string(pair.value, `${field}.${k}`);
+      out[k] = this.string(this.deref(pair.value), `${field}.${k}`);
     }
     return out;
   }
@@ -96,15 +121,16 @@ export function kindName(node: unknown): string {
   return 'a value';
 }
 
-/** Parses YAML text; a syntax error is a TelltaleError at its line and column. */
+/** Parses YAML text (its first document); a syntax error is a TelltaleError at its line and column. */
 export function parseYaml(text: string, file: string): { root: unknown; reader: FieldReader } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
-  const reader = new FieldReader(file, lc);
-  const first = doc.errors[0];
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  const reader = new FieldReader(file, lc, doc);
+  const first = doc?.errors[0] ?? (Array.isArray(docs) ? undefined : docs.errors[0]);
   if (first) {
     const { line, col } = lc.linePos(first.pos[0]);
     throw new TelltaleError('TT_RULES_INVALID', `yaml: ${first.message.split('\n')[0]}`, { file, line, column: col });
   }
-  return { root: doc.contents, reader };
+  return { root: reader.deref(doc?.contents ?? null), reader };
 }
