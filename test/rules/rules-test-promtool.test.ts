@@ -1,0 +1,201 @@
+/**
+ * `telltale rules test` against the real `promtool test rules` on the same files: the fixture corpus in
+ * test/fixtures/rules/unit (pass-*: every test passes, fail-*: some test fails, bad-*: the file is malformed)
+ * and the built-in pack's own tests. Each file runs through the CLI (bin/telltale.js) and through promtool.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.ts';
+import { PROMTOOL_BIN } from '../helpers/prometheus.ts';
+import { hasPromtool } from './promtool-harness.ts';
+
+const DIR = 'test/fixtures/rules/unit';
+const FIXTURES = readdirSync(join(ROOT, DIR)).filter((f) => f.endsWith('.test.yml')).sort().map((f) => `${DIR}/${f}`);
+const PACK_TEST = 'rules/telltale-golden-signals.test.yml';
+const kind = (file: string) => /\/(pass|fail|bad)-[^/]+$/.exec(file)?.[1];
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function promtool(file: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(PROMTOOL_BIN, ['test', 'rules', file], { cwd: ROOT }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function telltale(args: string[]): Promise<Run> {
+  const r = await runCli(['rules', 'test', ...args]);
+  return { code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `fn` over `items`, two at a time (the machine is small and shared). */
+async function mapLimited<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<Map<T, R>> {
+  const out = new Map<T, R>();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      out.set(item, await fn(item));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}
+
+/**
+ * The failing tests a run names: `name: ...`, `alertname: X, time: T`, `expr: "...", time: T`, `rule: R`,
+ * or the rule in a rule file that did not load (`FILE: L:C: group "g", rule N`).
+ */
+function failureHeads(stderr: string): string[] {
+  return stderr.split('\n')
+    .map((l) => /^(?:\s+(name: .*|alertname: [^,]+, time: [^,]+|expr: ".*", time: [^,]+|rule: [^,]+, time: [^,]+)|(\S+: \d+:\d+: group "[^"]*", rule \d+))/.exec(l)?.slice(1).find((x) => x !== undefined))
+    .filter((x): x is string => x !== undefined)
+    .sort();
+}
+
+/** Where our failure text differs from promtool's on purpose or in a detail promtool does not fix. */
+const TEXT_DIFFERS = new Map([
+  // the PromQL parser words this syntax error differently; the test fails the same way
+  [`${DIR}/fail-promql-bad-selector.test.yml`, 'parse error wording'],
+]);
+
+/**
+ * For a malformed file: the line promtool names (when it names one) and the field path our message names.
+ * promtool's own text is yaml.v2's (`line 7: field exp_alert not found in type main.alertTestCase`); ours
+ * is `FILE:LINE:COL: FIELD: message`.
+ */
+const BAD_FIELD: Record<string, string | undefined> = {
+  'bad-duplicate-key.test.yml': undefined,
+  'bad-eval-time.test.yml': 'tests[0].promql_expr_test[0].eval_time',
+  'bad-fuzzy-compare.test.yml': 'fuzzy_compare',
+  'bad-group-order-repeated.test.yml': 'group_eval_order',
+  'bad-labels-map-value.test.yml': 'tests[0].alert_rule_test[0].exp_alerts[0].exp_labels.team',
+  'bad-merge-key.test.yml': 'base',
+  'bad-series-labels.test.yml': 'tests[0].input_series[0].series',
+  'bad-series-not-string.test.yml': 'tests[0].input_series[0].series',
+  'bad-series-notation.test.yml': 'tests[0].input_series[0].values',
+  'bad-tests-not-list.test.yml': 'tests',
+  'bad-unknown-field.test.yml': 'tests[0].alert_rule_test[0].exp_alert',
+  'bad-unknown-top-field.test.yml': 'evaluation_intervals',
+  'bad-value-type.test.yml': 'tests[0].promql_expr_test[0].exp_samples[0].value',
+  'bad-yaml.test.yml': undefined,
+};
+/** Malformed files promtool reports while running (not while reading): same text on both sides. */
+const BAD_AT_RUN = new Set(['bad-missing-alertname.test.yml']);
+
+let ours: Map<string, Run>;
+beforeAll(async () => {
+  ours = await mapLimited([...FIXTURES, PACK_TEST], (f) => telltale([f]));
+}, 240_000);
+
+describe('telltale rules test on the fixture corpus', () => {
+  it('has at least 30 fixtures of each outcome between them', () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(30);
+    for (const k of ['pass', 'fail', 'bad']) expect(FIXTURES.filter((f) => kind(f) === k).length, k).toBeGreaterThan(5);
+    for (const f of FIXTURES) expect(kind(f), f).toBeDefined();
+  });
+
+  it('exits 0 on pass-* and on the built-in pack, 1 on fail-* and bad-*, with promtool\'s layout', () => {
+    const wrong: string[] = [];
+    for (const f of [...FIXTURES, PACK_TEST]) {
+      const r = ours.get(f)!;
+      const want = kind(f) === 'fail' || kind(f) === 'bad' ? 1 : 0;
+      if (r.code !== want) wrong.push(`${f}: exit ${r.code}, want ${want}\n${r.stdout}${r.stderr}`);
+      if (!r.stdout.startsWith(`Unit Testing:  ${f}\n`)) wrong.push(`${f}: stdout starts ${JSON.stringify(r.stdout.slice(0, 80))}`);
+      if (want === 0 && !r.stdout.includes('  SUCCESS\n')) wrong.push(`${f}: no SUCCESS`);
+      if (want === 1 && !r.stderr.startsWith('  FAILED:\n') && !r.stderr.includes('\n  FAILED:\n')) wrong.push(`${f}: no FAILED on stderr`);
+    }
+    expect(wrong.join('\n')).toBe('');
+  });
+
+  it('names file, line and field for a malformed file', () => {
+    for (const [name, field] of Object.entries(BAD_FIELD)) {
+      const file = `${DIR}/${name}`;
+      const r = ours.get(file)!;
+      expect(r.stderr, name).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'));
+      if (field !== undefined) expect(r.stderr, name).toContain(`: ${field}: `);
+      expect(r.stderr, name).toContain('[TT_RULES_INVALID]');
+    }
+    for (const f of FIXTURES.filter((x) => kind(x) === 'bad')) {
+      const name = f.slice(DIR.length + 1);
+      expect(name in BAD_FIELD || BAD_AT_RUN.has(name), `${name} needs an entry in BAD_FIELD`).toBe(true);
+    }
+  });
+
+  it('runs several files in one call and exits 1 if any fails', async () => {
+    const files = [`${DIR}/pass-chain.test.yml`, `${DIR}/fail-extra-alert.test.yml`, PACK_TEST];
+    const r = await telltale(files);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(files.map((f) => ours.get(f)!.stdout).join(''));
+    expect(r.stderr).toBe(files.map((f) => ours.get(f)!.stderr).join(''));
+  });
+
+  it('writes JUnit XML with one testcase per test group and the failures in them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-junit-'));
+    try {
+      const out = join(dir, 'junit.xml');
+      const files = [`${DIR}/fail-multi-group.test.yml`, `${DIR}/pass-multi-group.test.yml`, `${DIR}/bad-yaml.test.yml`];
+      const r = await telltale(['--junit', out, ...files]);
+      expect(r.code).toBe(1);
+      const xml = readFileSync(out, 'utf8');
+      expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="telltale rules test" tests="6" failures="3">/);
+      expect(xml).toContain(`<testsuite name="${files[0]}" tests="3" failures="2">`);
+      expect(xml).toContain(`<testcase name="good" classname="${files[0]}"/>`);
+      expect(xml).toMatch(/<testcase name="bad-one" [^>]*>\s*<failure message="1 failure\(s\)">\s*name: bad-one,\n\s*alertname: InstanceDown/);
+      expect(xml).toContain(`<testcase name="#2" classname="${files[1]}"/>`);
+      expect(xml).toMatch(/<testsuite name="[^"]*bad-yaml.test.yml" tests="1" failures="1">\s*<testcase [^>]*>\s*<failure message="yaml: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasPromtool())('telltale rules test against the real promtool test rules', () => {
+  let theirs: Map<string, Run>;
+  beforeAll(async () => {
+    theirs = await mapLimited([...FIXTURES, PACK_TEST], promtool);
+  }, 120_000);
+
+  it('promtool gives every fixture the outcome its name says', () => {
+    const wrong = FIXTURES.filter((f) => (theirs.get(f)!.code === 0) !== (kind(f) === 'pass'));
+    expect(wrong.map((f) => `${f}: promtool exit ${theirs.get(f)!.code}\n${theirs.get(f)!.stderr}`).join('\n')).toBe('');
+  });
+
+  it('agrees on pass/fail for every fixture and the pack, and exits with the same code', () => {
+    const wrong: string[] = [];
+    for (const f of [...FIXTURES, PACK_TEST]) {
+      const p = theirs.get(f)!;
+      const t = ours.get(f)!;
+      if (p.code !== t.code) wrong.push(`${f}: promtool exit ${p.code}, telltale ${t.code}\n--- promtool\n${p.stderr}\n--- telltale\n${t.stderr}`);
+    }
+    expect(wrong.join('\n')).toBe('');
+  });
+
+  it('names the same failing test groups, alerts, expressions and rules', () => {
+    for (const f of FIXTURES.filter((x) => kind(x) === 'fail')) {
+      expect(failureHeads(ours.get(f)!.stderr), f).toEqual(failureHeads(theirs.get(f)!.stderr));
+      expect(failureHeads(theirs.get(f)!.stderr).length, `${f}: promtool names no failing test`).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints the same text for test failures, character for character', () => {
+    for (const f of [...FIXTURES.filter((x) => kind(x) !== 'bad'), PACK_TEST, ...[...BAD_AT_RUN].map((n) => `${DIR}/${n}`)]) {
+      if (TEXT_DIFFERS.has(f)) continue;
+      expect(ours.get(f)!.stdout, f).toBe(theirs.get(f)!.stdout);
+      expect(ours.get(f)!.stderr, f).toBe(theirs.get(f)!.stderr);
+    }
+  });
+
+  it('names the line promtool names for a malformed file', () => {
+    for (const name of Object.keys(BAD_FIELD)) {
+      const file = `${DIR}/${name}`;
+      const line = /\bline (\d+)\b/.exec(theirs.get(file)!.stderr)?.[1];
+      if (line === undefined) continue;
+      expect(ours.get(file)!.stderr, name).toContain(`${file}:${line}:`);
+    }
+  });
+});
