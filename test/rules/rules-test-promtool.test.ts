@@ -4,12 +4,13 @@
  * and the built-in pack's own tests. Each file runs through the CLI (bin/telltale.js) and through promtool.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { PROMTOOL_BIN } from '../helpers/prometheus.ts';
+import { renderUnitTests, runUnitTestFile } from '../../src/rules/unit-test/runner.ts';
 import { hasPromtool } from './promtool-harness.ts';
 
 const DIR = 'test/fixtures/rules/unit';
@@ -19,9 +20,9 @@ const kind = (file: string) => /\/(pass|fail|bad)-[^/]+$/.exec(file)?.[1];
 
 interface Run { code: number; stdout: string; stderr: string }
 
-function promtool(file: string): Promise<Run> {
+function promtool(file: string, cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(PROMTOOL_BIN, ['test', 'rules', file], { cwd: ROOT }, (err, stdout, stderr) => {
+    execFile(PROMTOOL_BIN, ['test', 'rules', file], { cwd }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -78,6 +79,8 @@ const BAD_FIELD: Record<string, string | undefined> = {
   'bad-series-labels.test.yml': 'tests[0].input_series[0].series',
   'bad-series-not-string.test.yml': 'tests[0].input_series[0].series',
   'bad-series-notation.test.yml': 'tests[0].input_series[0].values',
+  'bad-series-signed-step.test.yml': 'tests[0].input_series[0].values',
+  'bad-series-digit-separator.test.yml': 'tests[0].input_series[0].values',
   'bad-tests-not-list.test.yml': 'tests',
   'bad-unknown-field.test.yml': 'tests[0].alert_rule_test[0].exp_alert',
   'bad-unknown-top-field.test.yml': 'evaluation_intervals',
@@ -198,4 +201,41 @@ describe.skipIf(!hasPromtool())('telltale rules test against the real promtool t
       expect(ours.get(file)!.stderr, name).toContain(`${file}:${line}:`);
     }
   });
+});
+
+/** input_series values, odd ones included; each is read back by sums and counts over the whole hour. */
+const NOTATIONS = [
+  '1+2x3', '10-1.5x4', '7x2', '1 _ 3 _x2 6', '-5+1x2 -1', '1.5e2 2e-1', '_x0', '1x0', '1+1x0', '1e1+1x2', '1e+2+1x2',
+  '1e-1-1x2', '1+1e+1x2', '0x10', '0x10+1x2', 'Inf+1x2', '-Inf', 'NaN', 'nan', '+5', '+5+1x2', '1 + 2x3', '1+2 x3',
+  '.5', '5.', '.5+.5x2', '1E2', '1+2x03', '1 stale _ stale', '0.1+0.1x20', '1++2x3', '1+-2x3', '1-+2x3', '1--2x3',
+  '1_000', '0o17', '0b1', 'stalex2', 'stale+1x2', '1 stale-2x1 3', 'stale+1', '_+1x2', '__', '1x', 'x1', '1x-1', '-', '+', 'abc', '1 2 three',
+];
+
+function notationTest(values: string): string {
+  const exprs = ['sum_over_time(m[1h])', 'count_over_time(m[1h])', 'max_over_time(m[1h])', 'min_over_time(m[1h])'];
+  return ['tests:', '  - interval: 1m', '    input_series:', '      - series: m', `        values: ${JSON.stringify(values)}`, '    promql_expr_test:',
+    ...exprs.flatMap((e) => [`      - expr: ${e}`, '        eval_time: 59m'])].join('\n') + '\n';
+}
+
+describe.skipIf(!hasPromtool())('input_series notation against the real promtool', () => {
+  it('refuses the values promtool refuses and reads the others to the same samples', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-notation-'));
+    try {
+      const wrong: string[] = [];
+      for (const [i, values] of NOTATIONS.entries()) {
+        const file = `n${i}.yml`;
+        writeFileSync(join(dir, file), notationTest(values));
+        const p = await promtool(file, dir);
+        const t = renderUnitTests([await runUnitTestFile(join(dir, file))]);
+        // promtool's parse errors come from its loader (`1:5: parse error: ...`); ours from the file reader
+        const theyRefuse = /parse error|yaml:/.test(p.stderr);
+        const weRefuse = t.stderr.includes('[TT_RULES_INVALID]');
+        if (theyRefuse !== weRefuse) wrong.push(`${JSON.stringify(values)}: promtool ${theyRefuse ? 'refuses' : 'accepts'}, telltale ${weRefuse ? 'refuses' : 'accepts'}\n${p.stderr}${t.stderr}`);
+        else if (!theyRefuse && p.stderr !== t.stderr.replaceAll(join(dir, file), file)) wrong.push(`${JSON.stringify(values)}:\n--- promtool\n${p.stderr}--- telltale\n${t.stderr}`);
+      }
+      expect(wrong.join('\n')).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

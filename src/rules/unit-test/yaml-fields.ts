@@ -47,11 +47,12 @@ export class FieldReader {
       const key = pair.key as Node;
       if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN') {
         // a merge: the named mapping's fields, then later keys of this one over them
-        if (depth > 32) this.fail(key, field, 'merge keys nested too deep');
+        const at = field === '' ? '<<' : `${field}.<<`;
+        if (depth > 32) this.fail(key, at, 'merge keys nested too deep');
         const v = this.deref(pair.value);
         const sources = isSeq(v) ? v.items.map((n) => this.deref(n)) : [v];
         for (const src of sources) {
-          if (!isMap(src)) this.fail(pair.value ?? key, field, `map merge requires map or sequence of maps as the value`);
+          if (!isMap(src)) this.fail(pair.value ?? key, at, 'map merge requires map or sequence of maps as the value');
           this.collectFields(src, field, what, known, out, depth + 1);
         }
         continue;
