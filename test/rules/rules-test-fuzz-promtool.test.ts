@@ -1,7 +1,8 @@
 /**
  * Random rule unit tests, run by the real `promtool test rules` and by telltale's runner: alerts with `for`
  * and `keep_firing_for`, a recording rule (one of several PromQL functions) an alert reads, templated labels and annotations, input series with
- * gaps and staleness markers, several intervals and group orders. Every test expects nothing, so both print
+ * gaps and staleness markers, several intervals and group orders, group limits, external labels and URL,
+ * and a query from a template. Every test expects nothing, so both print
  * what they got at each eval_time; the two outputs must be the same text.
  */
 import { execFile } from 'node:child_process';
@@ -23,9 +24,9 @@ function promtool(file: string, cwd: string): Promise<{ code: number; stdout: st
 }
 
 
-/** Every number with more than 12 significant digits, rounded to 12. */
+/** Every number in Go's E format, and every long decimal, rounded to 12 significant digits. */
 function roundFloats(text: string): string {
-  return text.replace(/-?\d+\.\d{11,}(?:e[-+]?\d+)?/gi, (m) => String(Number(Number(m).toPrecision(12))));
+  return text.replace(/-?\d+(?:\.\d+)?E[-+]\d+|-?\d+\.\d{11,}(?:e[-+]?\d+)?/g, (m) => String(Number(Number(m).toPrecision(12))));
 }
 
 const valueItem = fc.oneof(
@@ -42,6 +43,8 @@ const scenario = fc.record({
   for: fc.constantFrom('0s', '15s', '30s', '1m', '90s', '2m'),
   keepFiring: fc.constantFrom('0s', '30s', '1m', '2m'),
   recordFirst: fc.boolean(),
+  limit: fc.constantFrom(0, 0, 1, 2),
+  external: fc.boolean(),
   record: fc.constantFrom('sum(x)', 'sum(rate(x[1m]))', 'max_over_time(x[2m])', 'count(x)', 'avg(x offset 1m)', 'sum(increase(x[90s]))', 'max(deriv(x[2m]))', 'sum(changes(x[5m]))'),
   evalTimes: fc.uniqueArray(fc.integer({ min: 0, max: 40 }).map((k) => k * 15), { minLength: 1, maxLength: 5 }),
 });
@@ -52,15 +55,17 @@ function files(s: Scenario): { rules: string; test: string } {
     `      - alert: ${name}`, `        expr: ${expr}`, `        for: ${s.for}`, ...(s.keepFiring === '0s' ? [] : [`        keep_firing_for: ${s.keepFiring}`]),
     '        labels:', `          severity: '{{ if gt $value ${s.threshold + 2}.0 }}page{{ else }}ticket{{ end }}'`,
     '        annotations:', "          v: '{{ $value }} {{ $labels.i }} {{ $value | humanize }} {{ $value | humanizeDuration }}'",
+    "          q: '{{ with query \"count(x > 0)\" }}{{ . | first | value }}{{ end }} {{ $externalLabels.env }} {{ $externalURL }}'",
   ];
   const rules = [
-    'groups:', '  - name: alerts', '    rules:', ...alert('High', `x > ${s.threshold}`), ...alert('SumHigh', `x:sum > ${s.threshold}`),
+    'groups:', '  - name: alerts', ...(s.limit > 0 ? [`    limit: ${s.limit}`] : []), '    rules:', ...alert('High', `x > ${s.threshold}`), ...alert('SumHigh', `x:sum > ${s.threshold}`),
     '  - name: records', '    rules:', '      - record: x:sum', `        expr: ${s.record}`,
   ];
   const test = [
     'rule_files: [rules.yml]', `evaluation_interval: ${s.evalInterval}`, `group_eval_order: [${s.recordFirst ? 'records, alerts' : 'alerts, records'}]`, 'tests:',
     ...(s.interval === '' ? ['  - input_series:'] : [`  - interval: ${s.interval}`, '    input_series:']),
     ...s.series.flatMap((v, i) => [`      - series: 'x{i="${i}"}'`, `        values: '${v.join(' ')}'`]),
+    ...(s.external ? ['    external_labels: {env: prod}', '    external_url: http://prom.example/'] : []),
     '    alert_rule_test:',
     ...s.evalTimes.flatMap((t) => ['High', 'SumHigh'].flatMap((a) => [`      - eval_time: ${t}s`, `        alertname: ${a}`, '        exp_alerts: []'])),
     '    promql_expr_test:',

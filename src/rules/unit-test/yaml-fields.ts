@@ -126,9 +126,10 @@ export function kindName(node: unknown): string {
 export function parseYaml(text: string, file: string): { root: unknown; reader: FieldReader } {
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  // a stream of no document (only comments) carries its own errors
+  const doc = 'empty' in docs ? undefined : docs[0];
   const reader = new FieldReader(file, lc, doc);
-  const first = doc?.errors[0] ?? (Array.isArray(docs) ? undefined : docs.errors[0]);
+  const first = 'empty' in docs ? docs.errors[0] : doc?.errors[0];
   if (first) {
     const { line, col } = lc.linePos(first.pos[0]);
     throw new TelltaleError('TT_RULES_INVALID', `yaml: ${first.message.split('\n')[0]}`, { file, line, column: col });
