@@ -71,6 +71,7 @@ const TEXT_DIFFERS = new Map([
  */
 const BAD_FIELD: Record<string, string | undefined> = {
   'bad-duplicate-key.test.yml': undefined,
+  'bad-empty-duration.test.yml': 'tests[0].promql_expr_test[0].eval_time',
   'bad-eval-time.test.yml': 'tests[0].promql_expr_test[0].eval_time',
   'bad-fuzzy-compare.test.yml': 'fuzzy_compare',
   'bad-group-order-repeated.test.yml': 'group_eval_order',

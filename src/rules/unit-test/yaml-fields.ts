@@ -78,9 +78,11 @@ export class FieldReader {
     return node.value as number;
   }
 
+  /** A Prometheus duration; null (or absent) reads as 0, an empty string is an error as in model.Duration. */
   duration(node: unknown, field: string): number {
+    if (isNull(node)) return 0;
     const s = this.string(node, field);
-    if (s === '') return 0;
+    if (s === '') this.fail(node, field, 'empty duration string');
     try {
       return parsePromDuration(s);
     } catch (err) {
