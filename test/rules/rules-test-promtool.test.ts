@@ -4,7 +4,7 @@
  * and the built-in pack's own tests. Each file runs through the CLI (bin/telltale.js) and through promtool.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,7 @@ const BAD_FIELD: Record<string, string | undefined> = {
   'bad-group-order-repeated.test.yml': 'group_eval_order',
   'bad-labels-map-value.test.yml': 'tests[0].alert_rule_test[0].exp_alerts[0].exp_labels.team',
   'bad-merge-key.test.yml': 'base',
+  'bad-rule-files-pattern.test.yml': 'rule_files[0]',
   'bad-series-labels.test.yml': 'tests[0].input_series[0].series',
   'bad-series-not-string.test.yml': 'tests[0].input_series[0].series',
   'bad-series-notation.test.yml': 'tests[0].input_series[0].values',
@@ -235,6 +236,49 @@ describe.skipIf(!hasPromtool())('input_series notation against the real promtool
         else if (!theyRefuse && p.stderr !== t.stderr.replaceAll(join(dir, file), file)) wrong.push(`${JSON.stringify(values)}:\n--- promtool\n${p.stderr}--- telltale\n${t.stderr}`);
       }
       expect(wrong.join('\n')).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+/** rule_files patterns, read by Go's filepath.Glob in promtool: no `**`, no braces, dotfiles match `*`. */
+const PATTERNS = [
+  'r/*.yml', 'r/f_?.yml', 'r/f_[ab].yml', 'r/f_[^a].yml', 'r/f_[a-c].yml', 'r/f_[c-a].yml', 'r/.*.yml', 'r/*', 'r/*/*.yml',
+  '*/*.yml', 'r/f_\\a.yml', 'r/f_{a,b}.yml', 'r/**/*.yml', 'r/**', 'r/f_a.yml', 'r/none.yml', 'r/f_[]a].yml', 'r/f_[a-].yml',
+  'r/f_\\', 'r/[', 'r/f_[\\]].yml', 'r/[s]ub/*.yml', './r/../r/f_a.yml',
+];
+
+describe.skipIf(!hasPromtool())('rule_files globs against the real promtool', () => {
+  it('loads the same rule files for every pattern, and refuses the same malformed ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-glob-'));
+    try {
+      mkdirSync(join(dir, 'r/sub'), { recursive: true });
+      const names = ['f_a.yml', 'f_b.yml', 'f_c.yml', '.f_d.yml', 'f_{a,b}.yml', 'f_].yml', 'sub/f_e.yml'];
+      for (const n of names) {
+        writeFileSync(join(dir, 'r', n), `groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: vector(1)\n        labels: {file: ${JSON.stringify(n)}}\n`);
+      }
+      const wrong: string[] = [];
+      const seen = { files: 0, refused: 0, warned: 0 };
+      for (const pattern of PATTERNS) {
+        const test = `rule_files: [${JSON.stringify(pattern)}]\ntests:\n  - interval: 1m\n    alert_rule_test:\n      - eval_time: 0m\n        alertname: A\n        exp_alerts: []\n`;
+        writeFileSync(join(dir, 't.yml'), test);
+        const p = await promtool('t.yml', dir);
+        const t = renderUnitTests([await runUnitTestFile(join(dir, 't.yml'))]);
+        const files = (text: string) => [...text.matchAll(/file="([^"]*)"/g)].map((m) => m[1]).sort().join(' ');
+        const refused = (text: string) => text.includes('syntax error in pattern');
+        const warned = (text: string) => text.includes('WARNING: no file match pattern');
+        const a = { files: files(p.stderr), refused: refused(p.stderr), warned: warned(p.stderr) };
+        const b = { files: files(t.stderr), refused: refused(t.stderr), warned: warned(t.stderr) };
+        if (JSON.stringify(a) !== JSON.stringify(b)) wrong.push(`${pattern}: promtool ${JSON.stringify(a)}, telltale ${JSON.stringify(b)}`);
+        seen.files += a.files === '' ? 0 : 1;
+        seen.refused += a.refused ? 1 : 0;
+        seen.warned += a.warned ? 1 : 0;
+      }
+      expect(wrong.join('\n')).toBe('');
+      expect(seen.files).toBeGreaterThan(10);
+      expect(seen.refused).toBeGreaterThan(3);
+      expect(seen.warned).toBeGreaterThan(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,14 +4,15 @@
  * test group of the file (as promtool, which loads them per group). Output and exit status follow
  * `promtool test rules`.
  */
-import { glob, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TelltaleError } from '../../errors.ts';
 import { promqlExprProblem } from '../check.ts';
 import { formatFindingWith, readRuleFile } from '../rule-file.ts';
 import type { RuleFile } from '../types.ts';
+import { BadPatternError, goGlob } from './go-glob.ts';
 import { runTestGroup } from './run-group.ts';
-import { parseUnitTestFile } from './test-file.ts';
+import { parseUnitTestFile, type UnitTestFile } from './test-file.ts';
 
 export interface GroupResult {
   /** the group's `name`, or `#N` (1-based) when it has none */
@@ -28,17 +29,26 @@ export interface UnitTestResult {
   groups: GroupResult[];
 }
 
-async function expandRuleFiles(patterns: string[], base: string, warnings: string[]): Promise<string[]> {
+/**
+ * rule_files as promtool resolves them: relative to the test file, through Go's filepath.Glob, a pattern
+ * that matches nothing a warning. A file named twice loads once (promtool keys its groups by file and name).
+ */
+async function expandRuleFiles(spec: UnitTestFile, warnings: string[]): Promise<string[]> {
   const out: string[] = [];
-  for (const p of patterns) {
+  const base = dirname(spec.file);
+  for (const [i, p] of spec.ruleFiles.entries()) {
     const pattern = p !== '' && !isAbsolute(p) ? join(base, p) : p;
-    const matches: string[] = [];
-    if (pattern !== '') for await (const m of glob(pattern)) matches.push(m);
-    matches.sort();
+    let matches: string[];
+    try {
+      matches = await goGlob(pattern);
+    } catch (err) {
+      if (!(err instanceof BadPatternError)) throw err;
+      throw new TelltaleError('TT_RULES_INVALID', `rule_files[${i}]: ${err.message}: ${JSON.stringify(p)}`, { file: spec.file, ...spec.ruleFilesPos[i], field: `rule_files[${i}]` });
+    }
     if (matches.length === 0) warnings.push(`no file match pattern ${pattern}`);
     out.push(...matches);
   }
-  return out;
+  return [...new Set(out)];
 }
 
 async function loadRules(paths: string[]): Promise<{ files: RuleFile[]; problems: string[] }> {
@@ -72,8 +82,15 @@ export async function runUnitTestFile(path: string): Promise<UnitTestResult> {
     return { file: path, ok: false, warnings, groups: [], fileError: err };
   }
   const groups: GroupResult[] = [];
+  // promtool globs rule_files (warnings, bad patterns) before it looks at the tests
+  let rulePaths: string[];
+  try {
+    rulePaths = await expandRuleFiles(spec, warnings);
+  } catch (err) {
+    if (!(err instanceof TelltaleError)) throw err;
+    return { file: path, ok: false, warnings, groups: [], fileError: err };
+  }
   if (spec.tests.length > 0) {
-    const rulePaths = await expandRuleFiles(spec.ruleFiles, dirname(path), warnings);
     const rules = await loadRules(rulePaths);
     for (const [i, tg] of spec.tests.entries()) {
       const name = tg.name === '' ? `#${i + 1}` : tg.name;

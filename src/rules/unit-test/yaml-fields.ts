@@ -25,11 +25,17 @@ export class FieldReader {
     return node.resolve(this.doc) ?? null;
   }
 
-  fail(node: unknown, field: string, message: string, cause?: unknown): never {
+  /** Where a node starts (1-based); the file's start for a node without a position. */
+  pos(node: unknown): { line: number; column: number } {
     const offset = (node as Node | null | undefined)?.range?.[0];
-    const pos = offset === undefined ? { line: 1, col: 1 } : this.lc.linePos(offset);
+    const { line, col } = offset === undefined ? { line: 1, col: 1 } : this.lc.linePos(offset);
+    return { line, column: col };
+  }
+
+  fail(node: unknown, field: string, message: string, cause?: unknown): never {
+    const pos = this.pos(node);
     throw new TelltaleError('TT_RULES_INVALID', `${field === '' ? '' : `${field}: `}${message}`, {
-      file: this.file, line: pos.line, column: pos.col, field: field === '' ? undefined : field, cause,
+      file: this.file, line: pos.line, column: pos.column, field: field === '' ? undefined : field, cause,
     });
   }
 
