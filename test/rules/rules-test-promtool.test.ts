@@ -284,3 +284,29 @@ describe.skipIf(!hasPromtool())('rule_files globs against the real promtool', ()
     }
   }, 120_000);
 });
+
+/** exp_samples values, read as yaml.v2 (YAML 1.1) reads a float64: underscores, octal, binary, tags. */
+const YAML_NUMBERS = [
+  '1_000', '0o17', '017', '1e3', '1:30', '0b11', '+.5', '0x1F', '-0', '1.', '"1"', '!!float 2', '!!int 3', '!!str 3',
+  '2.5e-3', '0017.5', '1__0', '_1', '08', '-0x10', '99999999999999999999', '0x1FFFFFFFFFFFFFFFFF', '+.inf', '-.Inf',
+  '-.nan', '.NaN', '1e', '0b', '0x', '-_1', '1_', 'yes', 'one', '[1]', '{a: 1}',
+];
+
+describe.skipIf(!hasPromtool())('exp_samples values against the real promtool', () => {
+  it('reads the same number from every scalar, or refuses it as promtool does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-yamlnum-'));
+    try {
+      const wrong: string[] = [];
+      for (const v of YAML_NUMBERS) {
+        writeFileSync(join(dir, 't.yml'), `tests:\n  - interval: 1m\n    promql_expr_test:\n      - expr: vector(0)\n        eval_time: 0m\n        exp_samples:\n          - labels: "{}"\n            value: ${v}\n`);
+        const p = await promtool('t.yml', dir);
+        const t = renderUnitTests([await runUnitTestFile(join(dir, 't.yml'))]);
+        const read = (text: string) => /exp: (.*)/.exec(text)?.[1] ?? (/unmarshal|cannot read/.test(text) ? 'refused' : 'passed');
+        if (read(p.stderr) !== read(t.stderr)) wrong.push(`${v}: promtool ${read(p.stderr)}, telltale ${read(t.stderr)}`);
+      }
+      expect(wrong.join('\n')).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

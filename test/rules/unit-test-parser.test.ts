@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TelltaleError } from '../../src/errors.ts';
 import { expandValues, type SeriesValue } from '../../src/promql/promqltest/series-notation.ts';
 import { parseUnitTestFile } from '../../src/rules/unit-test/test-file.ts';
+import { goYamlNumber } from '../../src/rules/unit-test/yaml-fields.ts';
 
 type Item =
   | { kind: 'num'; a: number }
@@ -180,5 +181,26 @@ describe('unit-test file parser on hostile input', () => {
 
   it('refuses a self-referencing merge without recursing forever', () => {
     expect(() => parseUnitTestFile('tests:\n  - &a\n    <<: *a\n', 'loop.yml')).toThrow(TelltaleError);
+  });
+});
+
+describe('numbers as yaml.v2 reads them', () => {
+  it('reads integers in every base and with underscores, floats as written, and never throws', () => {
+    fc.assert(fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 1, max: 3 }), (n, cut) => {
+      const digits = String(Math.abs(n));
+      const sign = n < 0 ? '-' : '';
+      expect(goYamlNumber(String(n))).toBe(n);
+      expect(goYamlNumber(`${sign}0x${Math.abs(n).toString(16)}`)).toBe(n);
+      expect(goYamlNumber(`${sign}0b${Math.abs(n).toString(2)}`)).toBe(n);
+      expect(goYamlNumber(`${sign}0${Math.abs(n).toString(8)}`)).toBe(n);
+      expect(goYamlNumber(`${sign}${digits.slice(0, cut)}_${digits.slice(cut)}`)).toBe(n);
+    }));
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => {
+      expect(goYamlNumber(String(d).replace('e+', 'e')) === d).toBe(true);
+    }));
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => {
+      const v = goYamlNumber(s);
+      expect(v === undefined || typeof v === 'number').toBe(true);
+    }), { numRuns: 2000 });
   });
 });

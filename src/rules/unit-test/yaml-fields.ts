@@ -78,10 +78,19 @@ export class FieldReader {
     return typeof src === 'string' && node.type === 'PLAIN' ? src : String(node.value);
   }
 
+  /** A float64 field: a plain scalar (or one tagged !!int/!!float) that yaml.v2 resolves to a number. */
   float(node: unknown, field: string): number {
     if (isNull(node)) return 0;
-    if (!isScalar(node) || typeof node.value !== 'number') this.fail(node, field, `cannot read ${kindName(node)} ${isScalar(node) ? `\`${String(node.value)}\` ` : ''}as a float`);
-    return node.value as number;
+    if (isScalar(node)) {
+      const src = (node as { source?: unknown }).source;
+      const tag = node.tag;
+      const numericTag = tag === 'tag:yaml.org,2002:int' || tag === 'tag:yaml.org,2002:float';
+      if (typeof src === 'string' && ((node.type === 'PLAIN' && tag === undefined) || numericTag)) {
+        const v = goYamlNumber(src);
+        if (v !== undefined) return v;
+      }
+    }
+    return this.fail(node, field, `cannot read ${kindName(node)} ${isScalar(node) ? `\`${String(node.value)}\` ` : ''}as a float`);
   }
 
   /** A Prometheus duration; null (or absent) reads as 0, an empty string is an error as in model.Duration. */
@@ -113,6 +122,33 @@ export class FieldReader {
     }
     return out;
   }
+}
+
+/**
+ * The number yaml.v2 (YAML 1.1) reads from a plain scalar, or undefined for text it reads as a string:
+ * text that starts with a sign, a dot or a digit has its underscores dropped, then Go's integer syntax (`0x1F`, `0o17`, `0b11`, `017` octal), then a decimal
+ * float, then `.inf`/`-.inf`/`.nan`.
+ */
+export function goYamlNumber(text: string): number | undefined {
+  const special = /^([-+]?)\.(?:(inf|Inf|INF)|(nan|NaN|NAN))$/.exec(text);
+  if (special) {
+    if (special[3] !== undefined) return special[1] === '' ? NaN : undefined;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  // yaml.v2 tries numbers only for text that starts like one
+  if (!/^[-+.0-9]/.test(text)) return undefined;
+  const plain = text.replace(/_/g, '');
+  const int = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/.exec(plain);
+  if (int) {
+    const [, sign, hex, oct, bin, octLegacy, dec] = int;
+    const digits = hex !== undefined ? `0x${hex}` : oct !== undefined ? `0o${oct}` : bin !== undefined ? `0b${bin}` : octLegacy !== undefined ? `0o${octLegacy || '0'}` : dec;
+    const big = BigInt(digits) * (sign === '-' ? -1n : 1n);
+    // what fits int64 (or, positive, uint64) is an integer; a longer decimal is still read as a float
+    if (big >= -(2n ** 63n) && big < 2n ** 64n) return Number(big);
+    if (dec === undefined) return undefined;
+  }
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain)) return Number(plain);
+  return undefined;
 }
 
 export function isNull(node: unknown): boolean {
