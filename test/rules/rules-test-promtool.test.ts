@@ -3,12 +3,12 @@
  * test/fixtures/rules/unit (pass-*: every test passes, fail-*: some test fails, bad-*: the file is malformed)
  * and the built-in pack's own tests. Each file runs through the CLI (bin/telltale.js) and through promtool.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { BIN, ROOT, runCli } from '../helpers/cli.ts';
 import { PROMTOOL_BIN } from '../helpers/prometheus.ts';
 import { renderUnitTests, runUnitTestFile } from '../../src/rules/unit-test/runner.ts';
 import { hasPromtool } from './promtool-harness.ts';
@@ -192,6 +192,27 @@ describe.skipIf(!hasPromtool())('telltale rules test against the real promtool t
       if (TEXT_DIFFERS.has(f)) continue;
       expect(ours.get(f)!.stdout, f).toBe(theirs.get(f)!.stdout);
       expect(ours.get(f)!.stderr, f).toBe(theirs.get(f)!.stderr);
+    }
+  });
+
+  it('interleaves standard output and error as promtool does when both go to one file', async () => {
+    const files = [`${DIR}/fail-multi-group.test.yml`, `${DIR}/pass-rule-files-nomatch.test.yml`, `${DIR}/fail-eval-error.test.yml`, PACK_TEST];
+    const dir = mkdtempSync(join(tmpdir(), 'tt-both-'));
+    try {
+      const both = (cmd: string, args: string[], out: string) => new Promise<string>((resolve, reject) => {
+        const fd = openSync(join(dir, out), 'w');
+        const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, NO_COLOR: '1', TELLTALE_RECORD: '0' } });
+        child.on('error', reject);
+        child.on('close', () => {
+          closeSync(fd);
+          resolve(readFileSync(join(dir, out), 'utf8'));
+        });
+      });
+      const theirText = await both(PROMTOOL_BIN, ['test', 'rules', ...files], 'p.txt');
+      const ourText = await both(process.execPath, [BIN, 'rules', 'test', ...files], 't.txt');
+      expect(ourText).toBe(theirText);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
