@@ -45,6 +45,7 @@ const scenario = fc.record({
   recordFirst: fc.boolean(),
   limit: fc.constantFrom(0, 0, 1, 2),
   external: fc.boolean(),
+  raw: fc.constantFrom('x', 'absent(x{i="0"})', 'x >= bool 1', 'absent_over_time(x[1m])', 'x unless x offset 30s'),
   record: fc.constantFrom('sum(x)', 'sum(rate(x[1m]))', 'max_over_time(x[2m])', 'count(x)', 'avg(x offset 1m)', 'sum(increase(x[90s]))', 'max(deriv(x[2m]))', 'sum(changes(x[5m]))'),
   evalTimes: fc.uniqueArray(fc.integer({ min: 0, max: 40 }).map((k) => k * 15), { minLength: 1, maxLength: 5 }),
 });
@@ -59,6 +60,7 @@ function files(s: Scenario): { rules: string; test: string } {
   ];
   const rules = [
     'groups:', '  - name: alerts', ...(s.limit > 0 ? [`    limit: ${s.limit}`] : []), '    rules:', ...alert('High', `x > ${s.threshold}`), ...alert('SumHigh', `x:sum > ${s.threshold}`),
+    ...alert('Raw', s.raw),
     '  - name: records', '    rules:', '      - record: x:sum', `        expr: ${s.record}`,
   ];
   const test = [
@@ -67,7 +69,7 @@ function files(s: Scenario): { rules: string; test: string } {
     ...s.series.flatMap((v, i) => [`      - series: 'x{i="${i}"}'`, `        values: '${v.join(' ')}'`]),
     ...(s.external ? ['    external_labels: {env: prod}', '    external_url: http://prom.example/'] : []),
     '    alert_rule_test:',
-    ...s.evalTimes.flatMap((t) => ['High', 'SumHigh'].flatMap((a) => [`      - eval_time: ${t}s`, `        alertname: ${a}`, '        exp_alerts: []'])),
+    ...s.evalTimes.flatMap((t) => ['High', 'SumHigh', 'Raw'].flatMap((a) => [`      - eval_time: ${t}s`, `        alertname: ${a}`, '        exp_alerts: []'])),
     '    promql_expr_test:',
     ...s.evalTimes.flatMap((t) => ['ALERTS', 'ALERTS_FOR_STATE', 'x:sum', 'x'].flatMap((e) => [`      - expr: ${e}`, `        eval_time: ${t}s`])),
   ];
