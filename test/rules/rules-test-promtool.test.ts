@@ -70,7 +70,9 @@ const TEXT_DIFFERS = new Map([
  * is `FILE:LINE:COL: FIELD: message`.
  */
 const BAD_FIELD: Record<string, string | undefined> = {
-  'bad-duplicate-key.test.yml': undefined,
+  'bad-duplicate-key.test.yml': 'tests[0].interval',
+  'bad-duplicate-label.test.yml': 'tests[0].alert_rule_test[0].exp_alerts[0].exp_labels.team',
+  'bad-merge-labels.test.yml': 'tests[0].alert_rule_test[0].exp_alerts[0].exp_labels.severity',
   'bad-empty-duration.test.yml': 'tests[0].promql_expr_test[0].eval_time',
   'bad-eval-time.test.yml': 'tests[0].promql_expr_test[0].eval_time',
   'bad-fuzzy-compare.test.yml': 'fuzzy_compare',

@@ -2,8 +2,8 @@
  * Strict, position-aware reading of a YAML document into typed fields, as Go's yaml.UnmarshalStrict reads
  * promtool's test files: unknown fields and mistyped values are errors. Every error is a TelltaleError that
  * names file:line:column and the dotted field path (`tests[0].input_series[2].values`). As yaml.v2 does, only
- * the first document is read, aliases read as the node they name, and a plain `<<` key merges a mapping (or a
- * list of them) into the one it is in.
+ * the first document is read, aliases read as the node they name, a plain `<<` key merges a mapping (or a
+ * list of them) into the one it is in, and a key written twice in one mapping is an error naming the field.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { TelltaleError } from '../../errors.ts';
@@ -42,31 +42,56 @@ export class FieldReader {
   /** The fields of a mapping, refusing any not in `known`; null reads as an empty mapping. */
   fields(node: unknown, field: string, what: string, known: readonly string[]): Map<string, { key: Node; value: unknown }> {
     const out = new Map<string, { key: Node; value: unknown }>();
-    this.collectFields(this.deref(node), field, what, known, out, 0);
+    this.collectFields(this.deref(node), field, what, known, out);
     return out;
   }
 
-  private collectFields(node: unknown, field: string, what: string, known: readonly string[], out: Map<string, { key: Node; value: unknown }>, depth: number): void {
+  private collectFields(node: unknown, field: string, what: string, known: readonly string[], out: Map<string, { key: Node; value: unknown }>): void {
+    this.eachPair(node, field, `cannot read ${kindName(node)} as ${what}`, (key) => (isScalar(key) ? String(key.value) : undefined), (key, name, value) => {
+      const path = field === '' ? name : `${field}.${name}`;
+      if (!known.includes(name)) this.fail(key, path, `field ${name} not found in ${what}`);
+      out.set(name, { key, value });
+    }, (key, name) => this.fail(key, field === '' ? name : `${field}.${name}`, `field ${name} already set in ${what}`), undefined);
+  }
+
+  /**
+   * Visits the pairs of a mapping as yaml.v2's strict decoding does: aliases followed, `<<` merges keys in.
+   * Into a struct (mapMode undefined), keys written in the mapping itself win over merged ones and only a key
+   * written twice is an error; into a map, any key set twice, merged or not, is.
+   */
+  private eachPair(
+    node: unknown, field: string, notMap: string, keyName: (key: Node) => string | undefined,
+    visit: (key: Node, name: string, value: unknown) => void, twice: (key: Node, name: string) => never,
+    mapMode: { written: Set<string> } | undefined, depth = 0,
+  ): void {
     if (isNull(node)) return;
-    if (!isMap(node)) this.fail(node, field, `cannot read ${kindName(node)} as ${what}`);
+    if (!isMap(node)) this.fail(node, field, notMap);
+    // a struct's own keys are checked per mapping; a map's keys, merged ones included, across all of it
+    const written = mapMode?.written ?? new Set<string>();
     for (const pair of (node as YAMLMap).items) {
       const key = pair.key as Node;
       if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN') {
-        // a merge: the named mapping's fields, then later keys of this one over them
         const at = field === '' ? '<<' : `${field}.<<`;
         if (depth > 32) this.fail(key, at, 'merge keys nested too deep');
         const v = this.deref(pair.value);
-        const sources = isSeq(v) ? v.items.map((n) => this.deref(n)) : [v];
+        // of a list of mappings, the earlier ones win: they are merged last
+        const sources = isSeq(v) ? v.items.map((n) => this.deref(n)).reverse() : [v];
         for (const src of sources) {
           if (!isMap(src)) this.fail(pair.value ?? key, at, 'map merge requires map or sequence of maps as the value');
-          this.collectFields(src, field, what, known, out, depth + 1);
+          if (mapMode) this.eachPair(src, field, notMap, keyName, visit, twice, mapMode, depth + 1);
+          else {
+            this.eachPair(src, field, notMap, keyName, (k, n, val) => {
+              if (!written.has(n)) visit(k, n, val);
+            }, twice, undefined, depth + 1);
+          }
         }
         continue;
       }
-      const name = isScalar(key) ? String(key.value) : '';
-      const path = field === '' ? name : `${field}.${name}`;
-      if (!isScalar(key) || !known.includes(name)) this.fail(key, path, `field ${name} not found in ${what}`);
-      out.set(name, { key, value: this.deref(pair.value) });
+      const name = keyName(key);
+      if (name === undefined) this.fail(key, field, `a key must be a string, not ${kindName(key)}`);
+      if (written.has(name)) twice(key, name);
+      written.add(name);
+      visit(key, name, this.deref(pair.value));
     }
   }
 
@@ -113,15 +138,13 @@ export class FieldReader {
 
   stringMap(node: unknown, field: string): Record<string, string> {
     const out: Record<string, string> = {};
-    if (isNull(node)) return out;
-    if (!isMap(node)) this.fail(node, field, `cannot read ${kindName(node)} as a map of strings`);
-    for (const pair of (node as YAMLMap).items) {
-      if (!isScalar(pair.key)) this.fail(pair.key, field, `a key must be a string, not ${kindName(pair.key)}`);
-      const k = this.string(pair.key, field);
-      out[k] = this.string(this.deref(pair.value), `${field}.${k}`);
-    }
+    const n = this.deref(node);
+    this.eachPair(n, field, `cannot read ${kindName(n)} as a map of strings`, (key) => (isScalar(key) ? this.string(key, field) : undefined), (_key, k, value) => {
+      out[k] = this.string(value, `${field}.${k}`);
+    }, (key, k) => this.fail(key, `${field}.${k}`, `key ${JSON.stringify(k)} already set in map`), { written: new Set() });
     return out;
   }
+
 }
 
 /**
@@ -169,7 +192,7 @@ export function kindName(node: unknown): string {
 /** Parses YAML text (its first document); a syntax error is a TelltaleError at its line and column. */
 export function parseYaml(text: string, file: string): { root: unknown; reader: FieldReader } {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: true });
   // a stream of no document (only comments) carries its own errors
   const doc = 'empty' in docs ? undefined : docs[0];
   const reader = new FieldReader(file, lc, doc);
