@@ -37,7 +37,7 @@ const valueItem = fc.oneof(
 
 const scenario = fc.record({
   evalInterval: fc.constantFrom('15s', '30s', '1m'),
-  interval: fc.constantFrom('15s', '30s', '1m', ''),
+  interval: fc.constantFrom('15s', '20s', '30s', '45s', '1m', ''),
   series: fc.array(fc.array(valueItem, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
   threshold: fc.constantFrom(0, 1, 2, 4),
   for: fc.constantFrom('0s', '15s', '30s', '1m', '90s', '2m'),
@@ -47,7 +47,7 @@ const scenario = fc.record({
   external: fc.boolean(),
   raw: fc.constantFrom('x', 'absent(x{i="0"})', 'x >= bool 1', 'absent_over_time(x[1m])', 'x unless x offset 30s'),
   record: fc.constantFrom('sum(x)', 'sum(rate(x[1m]))', 'max_over_time(x[2m])', 'count(x)', 'avg(x offset 1m)', 'sum(increase(x[90s]))', 'max(deriv(x[2m]))', 'sum(changes(x[5m]))'),
-  evalTimes: fc.uniqueArray(fc.integer({ min: 0, max: 40 }).map((k) => k * 15), { minLength: 1, maxLength: 5 }),
+  evalTimes: fc.uniqueArray(fc.integer({ min: 0, max: 120 }).map((k) => k * 5), { minLength: 1, maxLength: 5 }),
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
