@@ -275,7 +275,12 @@ export async function loadRuleFiles(paths: string[], options: ParseRuleFileOptio
 
 /** `file:line:col: message` (warnings say so). */
 export function formatFinding(f: RuleFinding): string {
-  const where = f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+  return formatFindingWith(f, ':');
+}
+
+/** formatFinding with `separator` between the file and the position (`: ` as promtool test rules prints). */
+export function formatFindingWith(f: RuleFinding, separator: string): string {
+  const where = f.line > 0 ? `${f.file}${separator}${f.line}:${f.column}` : f.file;
   // the context reads as promtool's: group "g", rule 2, "HighLatency":
   const ctx = f.group !== undefined && f.rule !== undefined ? `group ${JSON.stringify(f.group)}, rule ${f.rule}, ${JSON.stringify(f.ruleName ?? '')}: ` : '';
   return `${where}: ${f.severity === 'warning' ? 'warning: ' : ''}${ctx}${f.message}`;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { checkRuleFiles, renderRuleChecks } from '../../rules/check.ts';
 import { renderJUnit } from '../../rules/unit-test/junit.ts';
-import { renderUnitTests, runUnitTestFile } from '../../rules/unit-test/runner.ts';
+import { renderUnitTestChunks, runUnitTestFile } from '../../rules/unit-test/runner.ts';
 import type { SetExit } from './run.ts';
 
 export function registerRules(program: Command, setExit: SetExit): void {
@@ -29,9 +29,7 @@ export function registerRules(program: Command, setExit: SetExit): void {
     .action(async (files: string[], flags: { junit?: string }) => {
       const results = [];
       for (const f of files) results.push(await runUnitTestFile(f));
-      const { stdout, stderr } = renderUnitTests(results);
-      process.stdout.write(stdout);
-      process.stderr.write(stderr);
+      for (const c of renderUnitTestChunks(results)) (c.stream === 'stdout' ? process.stdout : process.stderr).write(c.text);
       if (flags.junit) await writeFile(flags.junit, renderJUnit(results));
       setExit(results.every((r) => r.ok) ? 0 : 1);
     });

@@ -60,13 +60,19 @@ export function parseSeriesLabels(text: string): Labels {
 
 function number(text: string, item: string): number {
   const v = parseNumber(text);
-  if (v === undefined || text === '' || /[a-z]{2,}/i.test(text.replace(/^[-+]?(inf|nan)$/i, ''))) {
+  // Prometheus' series lexer has no digit separators
+  if (v === undefined || text === '' || text.includes('_') || /[a-z]{2,}/i.test(text.replace(/^[-+]?(inf|nan)$/i, ''))) {
     fail(`invalid value ${JSON.stringify(text)} in ${JSON.stringify(item)}`);
   }
   return v;
 }
 
 const MAX_EXPANSION = 1_000_000;
+
+/** A decimal number, Inf or NaN, without sign (Prometheus refuses hex and digit separators around `x`). */
+const DECIMAL = String.raw`(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)`;
+/** `a+bxn`, `a-bxn`, `axn`, `_xn`: the step is unsigned, so `1+-2x3` is refused as Prometheus does. */
+const EXPANSION = new RegExp(String.raw`^(_|stale|[-+]?${DECIMAL})(?:([-+])(${DECIMAL}))?x(\d+)$`, 'i');
 
 /** Expands the value part of a series line. */
 export function expandValues(text: string): SeriesValue[] {
@@ -80,7 +86,7 @@ export function expandValues(text: string): SeriesValue[] {
       out.push('stale');
       continue;
     }
-    const m = /^(_|[-+]?[^x]*?)(?:([-+])([^x]+))?x(\d+)$/.exec(item);
+    const m = EXPANSION.exec(item);
     if (!m) {
       out.push(number(item, item));
       continue;
@@ -90,6 +96,13 @@ export function expandValues(text: string): SeriesValue[] {
     if (m[1] === '_') {
       if (m[2]) fail(`invalid value ${JSON.stringify(item)}: "_" cannot step`);
       for (let k = 0; k < times; k++) out.push(undefined);
+      continue;
+    }
+    if (m[1] === 'stale') {
+      // Prometheus steps from the staleness marker's bits: the marker, then plain NaNs; `stalexn` it refuses
+      if (!m[2]) fail(`invalid value ${JSON.stringify(item)}: "stale" repeats only with a step`);
+      out.push('stale');
+      for (let k = 0; k < times; k++) out.push(NaN);
       continue;
     }
     const start = number(m[1], item);

@@ -3,7 +3,8 @@
  * group evaluated (in group_eval_order) at 0, evaluation_interval, ... up to the largest eval_time; each
  * alert test compared, at the last evaluation at or before its eval_time, with the alerts then FIRING
  * (pending ones are not listed; labels are the alert's own, without external labels); then each PromQL
- * test queried at its eval_time against everything loaded and recorded. Values compare exactly.
+ * test queried at its eval_time against what was loaded and recorded: input samples are loaded only up to
+ * each evaluation, so a PromQL test never sees samples after the last evaluation. Values compare exactly.
  */
 import { FakeClock } from '../../load/clock.ts';
 import { Engine } from '../../promql/engine.ts';
@@ -25,14 +26,22 @@ export interface GroupRunOptions {
   groupEvalOrder: string[];
 }
 
-function loadSeries(storage: MemoryStorage, tg: TestGroup): void {
-  for (const s of tg.inputSeries) {
-    s.values.forEach((v, i) => {
-      if (v === undefined) return;
-      // a second sample at the same time (interval 0) is refused and the first kept, as promtool's loader does
-      storage.add(s.labels, i * tg.intervalMs, v === 'stale' ? STALE_NAN : v);
+/**
+ * Feeds the input series to the storage in time order, as promtool's lazy loader does: `till(ts)` adds every
+ * sample at or before ts not yet added. So rules and PromQL tests never see samples past the last evaluation.
+ */
+function seriesFeeder(storage: MemoryStorage, tg: TestGroup): (ts: number) => void {
+  const next = tg.inputSeries.map(() => 0);
+  return (ts) => {
+    tg.inputSeries.forEach((s, k) => {
+      for (; next[k] < s.values.length && next[k] * tg.intervalMs <= ts; next[k]++) {
+        const v = s.values[next[k]];
+        if (v === undefined) continue;
+        // a second sample at the same time (interval 0) is refused and the first kept, as promtool's loader does
+        storage.add(s.labels, next[k] * tg.intervalMs, v === 'stale' ? STALE_NAN : v);
+      }
     });
-  }
+  };
 }
 
 function orderedGroups(groups: readonly LoadedGroup[], order: string[]): LoadedGroup[] {
@@ -77,7 +86,7 @@ export async function runTestGroup(tg: TestGroup, opts: GroupRunOptions): Promis
     }
   }
   const storage = new MemoryStorage();
-  loadSeries(storage, tg);
+  const loadTill = seriesFeeder(storage, tg);
   const clock = new FakeClock(0);
   const engine = new Engine({ subqueryStep: opts.evaluationIntervalMs, now: () => clock.now() });
   const manager = new RuleManager({
@@ -93,6 +102,7 @@ export async function runTestGroup(tg: TestGroup, opts: GroupRunOptions): Promis
   const step = opts.evaluationIntervalMs;
   for (let ts = 0; ts <= maxT; ts += step) {
     const evalErrors: string[] = [];
+    loadTill(ts);
     for (const g of groups) {
       await manager.evaluate(g, ts);
       for (const r of g.rules) if (r.health.health === 'err') evalErrors.push(`    rule: ${r.rule.name}, time: ${goDuration(ts)}, err: ${r.health.lastError}`);

@@ -4,14 +4,15 @@
  * test group of the file (as promtool, which loads them per group). Output and exit status follow
  * `promtool test rules`.
  */
-import { glob, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TelltaleError } from '../../errors.ts';
 import { promqlExprProblem } from '../check.ts';
-import { formatFinding, readRuleFile } from '../rule-file.ts';
+import { formatFindingWith, readRuleFile } from '../rule-file.ts';
 import type { RuleFile } from '../types.ts';
+import { BadPatternError, goGlob } from './go-glob.ts';
 import { runTestGroup } from './run-group.ts';
-import { parseUnitTestFile } from './test-file.ts';
+import { parseUnitTestFile, type UnitTestFile } from './test-file.ts';
 
 export interface GroupResult {
   /** the group's `name`, or `#N` (1-based) when it has none */
@@ -28,17 +29,26 @@ export interface UnitTestResult {
   groups: GroupResult[];
 }
 
-async function expandRuleFiles(patterns: string[], base: string, warnings: string[]): Promise<string[]> {
+/**
+ * rule_files as promtool resolves them: relative to the test file, through Go's filepath.Glob, a pattern
+ * that matches nothing a warning. A file named twice loads once (promtool keys its groups by file and name).
+ */
+async function expandRuleFiles(spec: UnitTestFile, warnings: string[]): Promise<string[]> {
   const out: string[] = [];
-  for (const p of patterns) {
+  const base = dirname(spec.file);
+  for (const [i, p] of spec.ruleFiles.entries()) {
     const pattern = p !== '' && !isAbsolute(p) ? join(base, p) : p;
-    const matches: string[] = [];
-    if (pattern !== '') for await (const m of glob(pattern)) matches.push(m);
-    matches.sort();
+    let matches: string[];
+    try {
+      matches = await goGlob(pattern);
+    } catch (err) {
+      if (!(err instanceof BadPatternError)) throw err;
+      throw new TelltaleError('TT_RULES_INVALID', `rule_files[${i}]: ${err.message}: ${JSON.stringify(p)}`, { file: spec.file, ...spec.ruleFilesPos[i], field: `rule_files[${i}]` });
+    }
     if (matches.length === 0) warnings.push(`no file match pattern ${pattern}`);
     out.push(...matches);
   }
-  return out;
+  return [...new Set(out)];
 }
 
 async function loadRules(paths: string[]): Promise<{ files: RuleFile[]; problems: string[] }> {
@@ -47,7 +57,8 @@ async function loadRules(paths: string[]): Promise<{ files: RuleFile[]; problems
   for (const p of paths) {
     const parsed = await readRuleFile(p, { parseExpr: promqlExprProblem });
     const errs = parsed.findings.filter((f) => f.severity === 'error');
-    problems.push(...errs.map(formatFinding));
+    // promtool, loading rule files for a test, writes `FILE: LINE:COL: ...`
+    problems.push(...errs.map((e) => formatFindingWith(e, ': ')));
     if (parsed.ruleFile && errs.length === 0) files.push(parsed.ruleFile);
   }
   return { files, problems };
@@ -71,8 +82,15 @@ export async function runUnitTestFile(path: string): Promise<UnitTestResult> {
     return { file: path, ok: false, warnings, groups: [], fileError: err };
   }
   const groups: GroupResult[] = [];
+  // promtool globs rule_files (warnings, bad patterns) before it looks at the tests
+  let rulePaths: string[];
+  try {
+    rulePaths = await expandRuleFiles(spec, warnings);
+  } catch (err) {
+    if (!(err instanceof TelltaleError)) throw err;
+    return { file: path, ok: false, warnings, groups: [], fileError: err };
+  }
   if (spec.tests.length > 0) {
-    const rulePaths = await expandRuleFiles(spec.ruleFiles, dirname(path), warnings);
     const rules = await loadRules(rulePaths);
     for (const [i, tg] of spec.tests.entries()) {
       const name = tg.name === '' ? `#${i + 1}` : tg.name;
@@ -85,20 +103,39 @@ export async function runUnitTestFile(path: string): Promise<UnitTestResult> {
   return { file: path, ok: groups.every((g) => g.errors.length === 0), warnings, groups };
 }
 
-/** promtool's layout: `Unit Testing:  FILE`, then `  SUCCESS` or `  FAILED:` and every failure. */
-export function renderUnitTests(results: UnitTestResult[]): { stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
+/** One piece of output and the stream it goes to, in the order promtool writes them. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/**
+ * promtool's layout: `Unit Testing:  FILE`, then `  SUCCESS` or `  FAILED:` and every failure (on stderr),
+ * each followed by an empty line on stdout.
+ */
+export function renderUnitTestChunks(results: UnitTestResult[]): OutputChunk[] {
+  const out: OutputChunk[] = [];
+  const put = (stream: OutputChunk['stream'], text: string) => out.push({ stream, text });
   for (const r of results) {
-    stdout += `Unit Testing:  ${r.file}\n`;
-    for (const w of r.warnings) stderr += `  WARNING: ${w}\n`;
-    if (r.ok) stdout += '  SUCCESS\n';
+    put('stdout', `Unit Testing:  ${r.file}\n`);
+    for (const w of r.warnings) put('stderr', `  WARNING: ${w}\n`);
+    if (r.ok) put('stdout', '  SUCCESS\n');
     else {
-      stderr += '  FAILED:\n';
+      put('stderr', '  FAILED:\n');
       const errors = r.fileError ? [r.fileError.format()] : r.groups.flatMap((g) => g.errors);
-      for (const e of errors) stderr += `${e}\n\n`;
+      for (const e of errors) {
+        put('stderr', `${e}\n`);
+        put('stdout', '\n');
+      }
     }
-    stdout += '\n';
+    put('stdout', '\n');
   }
-  return { stdout, stderr };
+  return out;
+}
+
+/** The same output split by stream. */
+export function renderUnitTests(results: UnitTestResult[]): { stdout: string; stderr: string } {
+  const chunks = renderUnitTestChunks(results);
+  const join = (stream: OutputChunk['stream']) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join('');
+  return { stdout: join('stdout'), stderr: join('stderr') };
 }

@@ -50,6 +50,8 @@ export interface TestGroup {
 export interface UnitTestFile {
   file: string;
   ruleFiles: string[];
+  /** where each of ruleFiles is written */
+  ruleFilesPos: Array<{ line: number; column: number }>;
   evaluationIntervalMs: number;
   groupEvalOrder: string[];
   tests: TestGroup[];
@@ -139,9 +141,11 @@ export function parseUnitTestFile(text: string, file: string): UnitTestFile {
     if (seen.has(g)) r.fail(orderNode, 'group_eval_order', `group name repeated in evaluation order: ${g}`);
     seen.add(g);
   }
+  const ruleFiles = r.seq(f.get('rule_files')?.value, 'rule_files', (n, p) => [r.string(n, p), r.pos(n)] as const);
   return {
     file,
-    ruleFiles: r.seq(f.get('rule_files')?.value, 'rule_files', (n, p) => r.string(n, p)),
+    ruleFiles: ruleFiles.map(([s]) => s),
+    ruleFilesPos: ruleFiles.map(([, pos]) => pos),
     evaluationIntervalMs,
     groupEvalOrder,
     tests: r.seq(f.get('tests')?.value, 'tests', (n, p) => groupOf(r, n, p)),
