@@ -89,6 +89,8 @@ export const serverSchema = z
     external_url: z.string().url().optional(),
     /** how often the server's own metrics are written to its store (job="telltale"); 0 turns it off */
     self_metrics_interval: duration('self_metrics_interval').default(15_000),
+    /** identical PromQL queries share one answer for a short time (src/server/query-cache.ts) */
+    query_cache: z.boolean().default(true),
   })
   .prefault({});
 

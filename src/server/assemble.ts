@@ -24,6 +24,7 @@ import { buildApp, type RoutePlugin } from './app.ts';
 import { registerPrometheusApi } from './routes/prometheus-api.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { selfScrapeComponent } from './self-scrape.ts';
+import { QueryCache } from './query-cache.ts';
 import { ConfigReloader, reloadRoutes, type ReloadResult } from './reload.ts';
 import { parseListen, startServer, type Component, type RunningServer } from './serve.ts';
 
@@ -92,6 +93,13 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
     if (sinks.length > 0) metrics.addCollector(() => remoteWriteMetrics(sinks));
+    const queryCache = config.server.query_cache ? new QueryCache({ now: clock }) : undefined;
+    if (queryCache) {
+      metrics.addCollector(() => [
+        { name: 'telltale_query_cache_requests_total', help: 'PromQL API requests answered from the shared cache (hit) or evaluated (miss).', type: 'counter', samples: [{ labels: { result: 'hit' }, value: queryCache.hits }, { labels: { result: 'miss' }, value: queryCache.misses }] },
+        { name: 'telltale_query_cache_entries', help: 'Answers the shared query cache holds.', type: 'gauge', samples: [{ value: queryCache.size }] },
+      ]);
+    }
     const scrapes = new ScrapeManager({ storage, clock: clockSource });
     const configFile = options.configFile;
     const reloader = new ConfigReloader({
@@ -110,7 +118,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       metrics,
       readiness: [{ name: 'series store', check: () => (open ? undefined : 'the series store is closed') }],
       plugins: [
-        (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
+        (a) => registerPrometheusApi(a, { queryable: tsdb, clock, cache: queryCache }),
         (a) => registerIngestRoutes(a, { storage }),
         ...monitoring.plugins,
         // a reload before the components start would be undone by their start

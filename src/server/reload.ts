@@ -87,6 +87,7 @@ export function restartOnlyChanges(running: TelltaleConfig, next: TelltaleConfig
     ['server.store', running.server.store, next.server.store],
     ['server.external_url', running.server.external_url, next.server.external_url],
     ['server.self_metrics_interval', running.server.self_metrics_interval, next.server.self_metrics_interval],
+    ['server.query_cache', running.server.query_cache, next.server.query_cache],
     ['remote_write', running.remote_write, next.remote_write],
     ['storage.retention', running.storage.retention, next.storage.retention],
     ['storage.retention_size', running.storage.retention_size, next.storage.retention_size],

@@ -71,9 +71,9 @@ export async function query(expr: string, time?: number): Promise<QueryData> {
   return (await getJSON<PromEnvelope<QueryData>>(`/api/v1/query?${qs({ query: expr, time })}`)).data;
 }
 
-/** An instant query that must give a vector (or a scalar, turned into one unlabelled sample). */
-export async function queryVector(expr: string): Promise<VectorSample[]> {
-  const d = await query(expr);
+/** An instant query (at `time`, epoch seconds, or now) that must give a vector (or a scalar, turned into one unlabelled sample). */
+export async function queryVector(expr: string, time?: number): Promise<VectorSample[]> {
+  const d = await query(expr, time);
   if (d.resultType === 'vector') return d.result;
   if (d.resultType === 'scalar') return [{ metric: {}, value: d.result }];
   return [];

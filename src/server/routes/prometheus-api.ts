@@ -14,12 +14,22 @@ import { compareLabels, isValidLabelName, labelsKey } from '../../series/labels.
 import type { Labels, Matcher, Queryable } from '../../series/types.ts';
 import { VERSION } from '../../version.ts';
 import { BadData, param, params, parseDurationParam, parseTimeParam, type Params } from './prometheus-params.ts';
+import { QueryCache } from '../query-cache.ts';
 
 export interface PrometheusApiDeps {
   queryable: Queryable;
   /** Wall clock (ms) for default query times and deadlines. */
   clock?: () => number;
   limits?: Partial<QueryLimits> & { lookbackDelta?: number };
+  /** identical queries share answers (see QueryCache); none: every request is evaluated, as Prometheus does */
+  cache?: QueryCache;
+}
+
+/** Points in an answer (samples of a vector, values of a matrix), to size what a cache keeps. */
+function resultPoints(r: QueryResult): number {
+  if (r.resultType === 'matrix') return r.result.reduce((n, s) => n + s.t.length, 0);
+  if (r.resultType === 'vector') return r.result.length;
+  return 1;
 }
 
 type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal';
@@ -161,11 +171,18 @@ export function registerPrometheusApi(app: FastifyInstance, deps: PrometheusApiD
     }
   };
 
+  const cache = deps.cache;
   route('/api/v1/query', ['GET', 'POST'], async (p) => {
-    const expr = parseQuery(queryText(p));
-    const time = parseTimeParam(param(p, 'time'), 'time') ?? clock();
+    const text = queryText(p);
+    const expr = parseQuery(text);
+    const given = parseTimeParam(param(p, 'time'), 'time');
+    const time = given ?? clock();
     const timeout = parseDurationParam(param(p, 'timeout'), 'timeout');
-    return resultJson(await engine.instantQuery(q, expr, time, { timeout }));
+    const evaluate = () => engine.instantQuery(q, expr, time, { timeout });
+    if (!cache) return resultJson(await evaluate());
+    // at the server's time, requests in the same second share an answer; at a given time, for 5 s
+    const key = given === undefined ? `now\0${Math.floor(time / 1000)}\0${text}` : `at\0${given}\0${text}`;
+    return resultJson(await cache.get(key, given === undefined ? 1000 : 5000, evaluate, resultPoints));
   });
 
   route('/api/v1/query_range', ['GET', 'POST'], async (p) => {
@@ -182,8 +199,11 @@ export function registerPrometheusApi(app: FastifyInstance, deps: PrometheusApiD
     }
     const timeout = parseDurationParam(param(p, 'timeout'), 'timeout');
     // Prometheus 2.42 words a range query's parse error without the parameter name, unlike an instant query's
-    const expr = parseQuery(queryText(p), false);
-    return resultJson(await engine.rangeQuery(q, expr, start, end, step, { timeout }));
+    const text = queryText(p);
+    const expr = parseQuery(text, false);
+    const evaluate = () => engine.rangeQuery(q, expr, start, end, step, { timeout });
+    if (!cache) return resultJson(await evaluate());
+    return resultJson(await cache.get(`range\0${start}\0${end}\0${step}\0${text}`, QueryCache.rangeTtl(step), evaluate, resultPoints));
   });
 
   route('/api/v1/series', ['GET', 'POST'], async (p) => {

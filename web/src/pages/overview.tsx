@@ -6,11 +6,14 @@ import { Dot, Loading, Problem } from '../components/common.tsx';
 import { bytes, ms, percent, rate } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { tileSignals } from '../queries.ts';
+import { REFRESH } from '../ranges.ts';
 import { Link } from '../router.tsx';
 import { LEVEL_TEXT, overTarget, signalLevels, worst, type Level, type Signals } from '../status.ts';
 
-export async function loadSignals(s: Service): Promise<Signals> {
-  const got = new Map((await queryVector(tileSignals(s.name, s.matchers))).map((x) => [x.metric.signal, Number(x.value[1])]));
+/** The signals at the last whole 5 seconds: every viewer asks the same query, which the server answers once. */
+export async function loadSignals(s: Service, nowMs = Date.now()): Promise<Signals> {
+  const at = Math.floor(nowMs / 5000) * 5;
+  const got = new Map((await queryVector(tileSignals(s.name, s.matchers), at)).map((x) => [x.metric.signal, Number(x.value[1])]));
   const pick = (k: keyof Signals) => {
     const v = got.get(k);
     return v === undefined || Number.isNaN(v) ? null : v;
@@ -80,7 +83,7 @@ export function overallLevel(s: Service, v: Signals | undefined): Level {
 
 function Tile(props: { service: Service; onLevel: (name: string, l: Level) => void }) {
   const s = props.service;
-  const sig = useLoad(() => loadSignals(s), [s.name], 10_000);
+  const sig = useLoad(() => loadSignals(s), [s.name], REFRESH.signals);
   const overall = overallLevel(s, sig.data);
   const { onLevel } = props;
   useEffect(() => onLevel(s.name, overall), [onLevel, s.name, overall]);

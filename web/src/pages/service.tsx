@@ -11,7 +11,7 @@ import { useLoad, useNow } from '../hooks.ts';
 import {
   cpuCores, endpointErrors, endpointQuantile, endpointRate, errorRatio, inFlight, latencyQuantile, rateWindow, requestRate, residentMemory, serviceChecks, startTimes,
 } from '../queries.ts';
-import { DEFAULT_RANGE, RANGES, rangeFor } from '../ranges.ts';
+import { DEFAULT_RANGE, RANGES, REFRESH, rangeFor } from '../ranges.ts';
 import { setParam, useLocation } from '../router.tsx';
 import { level } from '../status.ts';
 import { loadSignals, overallLevel, SignalList } from './overview.tsx';
@@ -50,13 +50,14 @@ interface EndpointRow {
   errors: number;
 }
 
-async function loadEndpoints(s: Service, span: number): Promise<EndpointRow[]> {
-  const w = `${span}s`;
+/** The endpoints over the charts' range, evaluated at its end (so every viewer asks the same query). */
+async function loadEndpoints(s: Service, r: Range): Promise<EndpointRow[]> {
+  const w = `${r.end - r.start}s`;
   const e = s.endpoint_label;
   const [rates, p95s, errs] = await Promise.all([
-    queryVector(endpointRate(s.matchers, e, w)),
-    queryVector(endpointQuantile(s.matchers, e, 0.95, w)),
-    queryVector(endpointErrors(s.matchers, e, w)),
+    queryVector(endpointRate(s.matchers, e, w), r.end),
+    queryVector(endpointQuantile(s.matchers, e, 0.95, w), r.end),
+    queryVector(endpointErrors(s.matchers, e, w), r.end),
   ]);
   const byName = (xs: typeof rates) => new Map(xs.map((x) => [x.metric[e] ?? '', Number(x.value[1])]));
   const p95 = byName(p95s);
@@ -83,13 +84,13 @@ const pct = (v: number) => percent(v, Math.abs(v) < 0.1 ? 2 : 1);
 function ServiceBody(props: { service: Service; rangeName: string }) {
   const s = props.service;
   const t = s.targets;
-  const now = useNow(30_000);
+  const now = useNow(REFRESH.charts);
   const r = useMemo(() => rangeFor(props.rangeName, now), [props.rangeName, s.name, now]);
   const charts = useLoad(() => loadCharts(s, r), [s.name, r]);
-  const endpoints = useLoad(() => loadEndpoints(s, r.end - r.start), [s.name, r]);
-  const checks = useLoad(() => queryVector(serviceChecks(s.name, s.matchers)), [s.name], 15_000);
-  const alerts = useLoad(async () => (await amAlerts()).filter((a) => belongsTo(a, s)), [s.name], 15_000);
-  const signals = useLoad(() => loadSignals(s), [s.name], 10_000);
+  const endpoints = useLoad(() => loadEndpoints(s, r), [s.name, r]);
+  const checks = useLoad(() => queryVector(serviceChecks(s.name, s.matchers)), [s.name], REFRESH.checks);
+  const alerts = useLoad(async () => (await amAlerts()).filter((a) => belongsTo(a, s)), [s.name], REFRESH.alerts);
+  const signals = useLoad(() => loadSignals(s), [s.name], REFRESH.signals);
   const c = charts.data;
   return (
     <>
