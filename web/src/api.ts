@@ -134,9 +134,11 @@ export interface AmAlert {
     state: 'active' | 'suppressed' | 'unprocessed';
     silencedBy: string[];
     inhibitedBy: string[];
-    /** Telltale's addition: who acknowledged the alert, when */
+    /** an older form of the acknowledgement, still read */
     acknowledged?: boolean | { by?: string; at?: number | string; comment?: string };
   };
+  /** Telltale's addition to Alertmanager's alert: who acknowledged it, when, why (absent when not acknowledged) */
+  acknowledgement?: { by: string; at: string; comment: string };
 }
 
 export interface Matcher {

@@ -19,7 +19,7 @@ const labelText = (l: Labels) =>
     .join(' ');
 
 function acked(a: AmAlert): string | undefined {
-  const ack = a.status.acknowledged;
+  const ack = a.acknowledgement ?? a.status.acknowledged;
   if (ack === undefined || ack === false) return undefined;
   if (ack === true) return 'acknowledged';
   return `acknowledged${ack.by ? ` by ${ack.by}` : ''}${ack.comment ? `: ${ack.comment}` : ''}`;
