@@ -87,6 +87,15 @@ export const serverSchema = z
     store: z.string().optional(),
     /** the URL users reach the server at, for links in notifications */
     external_url: z.string().url().optional(),
+    /** logins, sessions and API tokens (docs/auth.md) */
+    auth: z
+      .strictObject({
+        /** false serves every route to everyone without credentials */
+        enabled: z.boolean().default(true),
+        /** how long a dashboard login lasts */
+        session_lifetime: duration('session_lifetime').default(7 * 86_400_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -19,6 +19,7 @@ import { dashboardRoutes, ensureDashboardBuilt } from './routes/dashboard.ts';
 import { buildApp, type RoutePlugin } from './app.ts';
 import { registerPrometheusApi } from './routes/prometheus-api.ts';
 import { SelfMetrics } from './self-metrics.ts';
+import { Auth, authRoutes, openAuthStore, type AuthStore, type BootstrapResult } from './auth/index.ts';
 import { parseListen, startServer, type Component, type RunningServer } from './serve.ts';
 
 export interface AssembleOptions {
@@ -39,6 +40,8 @@ export interface AssembleOptions {
   /** build the dashboard when web/dist is missing (default true) */
   buildDashboard?: boolean;
   onWarning?: (message: string, err?: unknown) => void;
+  /** for TELLTALE_ADMIN_PASSWORD (default process.env) */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface AssembledServer extends RunningServer {
@@ -47,6 +50,9 @@ export interface AssembledServer extends RunningServer {
   scrapes: ScrapeManager;
   monitoring: Monitoring;
   runs: RunStore;
+  auth: Auth;
+  /** whether this start created the first user, and its generated password */
+  bootstrap: BootstrapResult;
 }
 
 export async function assembleServer(options: AssembleOptions): Promise<AssembledServer> {
@@ -65,6 +71,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
   let app: FastifyInstance | undefined;
   let monitoring: Monitoring | undefined;
   let runs: RunStore | undefined;
+  let authStore: AuthStore | undefined;
   // once startServer has the components, it stops whatever it started if something fails
   let handedOver = false;
   try {
@@ -73,6 +80,15 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     // run history beside the series store unless the config names one (the default data dir puts it at
     // .telltale/telltale.db, where `telltale run --record` writes)
     runs = await openStore({ spec: config.server.store ?? join(dirname(resolve(dataDir)), 'telltale.db'), env: process.env, cwd: process.cwd() });
+    authStore = await openAuthStore(config.server.store ?? join(dirname(resolve(dataDir)), 'telltale.db'));
+    const auth = new Auth({
+      store: authStore,
+      enabled: config.server.auth.enabled,
+      now: clock,
+      sessionLifetimeMs: config.server.auth.session_lifetime,
+      allowedOrigins: config.server.external_url ? [new URL(config.server.external_url).origin] : [],
+    });
+    const bootstrap = await auth.bootstrap({ env: options.env ?? process.env, dataDir });
     if (options.buildDashboard !== false) await ensureDashboardBuilt();
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
@@ -80,6 +96,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     app = await buildApp({
       logger: options.logger,
       metrics,
+      auth,
       readiness: [{ name: 'series store', check: () => (open ? undefined : 'the series store is closed') }],
       plugins: [
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock }),
@@ -87,6 +104,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         ...monitoring.plugins,
         servicesRoutes(config.services),
         runsRoutes({ store: runs }),
+        authRoutes(auth),
         ...(options.plugins ?? []),
         dashboardRoutes(),
       ],
@@ -103,15 +121,17 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     const scrapeComponent: Component = { name: 'scrapes', start: () => scrapes.apply(scrapeConfig), stop: () => scrapes.stop() };
     const runStore = runs;
     const runsComponent: Component = { name: 'run store', stop: () => runStore.close() };
+    const authComponent: Component = { name: 'auth store', stop: () => auth.store.close() };
     handedOver = true;
     const running = await startServer(app, listen, [
-      storeComponent, runsComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
+      storeComponent, runsComponent, authComponent, ...monitoring.components, scrapeComponent, ...(options.components ?? []),
     ]);
-    return { ...running, tsdb, metrics, scrapes, monitoring, runs };
+    return { ...running, tsdb, metrics, scrapes, monitoring, runs, auth, bootstrap };
   } catch (err) {
     if (!handedOver) {
       await app?.close();
       await runs?.close().catch(() => undefined);
+      await authStore?.close().catch(() => undefined);
       await monitoring?.alertStore.close().catch(() => undefined);
     }
     await tsdb.close().catch(() => undefined);
