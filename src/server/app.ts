@@ -4,7 +4,7 @@
  * alerting, probes) registered by whoever assembles the server. Binding and lifecycle live in
  * `server/serve.ts`; this module only builds the app, so tests can `inject()` into it.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type onRequestAsyncHookHandler } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type onRequestAsyncHookHandler, type RouteOptions } from 'fastify';
 import { isTelltaleError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -27,7 +27,7 @@ export interface AppOptions {
   metrics?: SelfMetrics;
   plugins?: RoutePlugin[];
   /** identifies callers and refuses what they may not do (server/auth/); without it every route is open */
-  auth?: { onRequest: onRequestAsyncHookHandler };
+  auth?: { onRequest: onRequestAsyncHookHandler; onRoute?: (route: RouteOptions) => void };
 }
 
 /** Header and body fields that never reach a log line. */
@@ -66,6 +66,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const readiness = options.readiness ?? [];
 
   if (options.auth) app.addHook('onRequest', options.auth.onRequest);
+  if (options.auth?.onRoute) app.addHook('onRoute', options.auth.onRoute);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

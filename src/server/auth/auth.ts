@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { TelltaleError } from '../../errors.ts';
 import type { ApiToken, AuthStore, User } from './auth-store.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
@@ -114,6 +114,8 @@ export class Auth {
   private readonly now: () => number;
   private readonly allowedOrigins: Set<string>;
   private readonly touched = new Map<string, number>();
+  /** every route registered after the hook, with the permission it needs (undefined: no rule, admins only) */
+  readonly routes: Array<{ method: string; url: string; permission: Permission | undefined }> = [];
   private dummyHash: Promise<string> | undefined;
 
   constructor(options: AuthOptions) {
@@ -148,6 +150,12 @@ export class Auth {
     chmodSync(file, 0o600);
     return { created: true, username: 'admin', password, passwordFile: file };
   }
+
+  /** The fastify onRoute hook: records each route's permission (an unruled route is refused to all but admins). */
+  readonly onRoute = (route: RouteOptions): void => {
+    const declared = (route.config as { permission?: unknown } | undefined)?.permission;
+    for (const method of [route.method].flat()) this.routes.push({ method, url: route.url, permission: permissionFor(method, route.url, declared) });
+  };
 
   /** The fastify onRequest hook: identifies the caller and refuses what it may not do. */
   readonly onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
