@@ -32,7 +32,8 @@ export interface AuthOptions {
   enabled?: boolean;
   now?: () => number;
   sessionLifetimeMs?: number;
-  limiter?: LoginLimiter;
+  /** failed-login throttles per user name (5 free failures) and per client address (20, for shared proxies) */
+  limits?: { user: LoginLimiter; ip: LoginLimiter };
   /** origins (scheme://host[:port]) browsers may send changes from besides the request's own host */
   allowedOrigins?: string[];
 }
@@ -110,7 +111,7 @@ export class Auth {
   readonly store: AuthStore;
   readonly enabled: boolean;
   readonly sessionLifetimeMs: number;
-  readonly limiter: LoginLimiter;
+  readonly limits: { user: LoginLimiter; ip: LoginLimiter };
   private readonly now: () => number;
   private readonly allowedOrigins: Set<string>;
   private readonly touched = new Map<string, number>();
@@ -123,7 +124,7 @@ export class Auth {
     this.enabled = options.enabled ?? true;
     this.now = options.now ?? Date.now;
     this.sessionLifetimeMs = options.sessionLifetimeMs ?? 7 * 86_400_000;
-    this.limiter = options.limiter ?? new LoginLimiter({ now: this.now });
+    this.limits = options.limits ?? { user: new LoginLimiter({ now: this.now }), ip: new LoginLimiter({ now: this.now, freeFailures: 20 }) };
     this.allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()));
   }
 
@@ -221,13 +222,20 @@ export class Auth {
   originProblem(request: FastifyRequest): string | undefined {
     const origin = request.headers.origin;
     if (origin === undefined || origin === '') return undefined;
-    let host: string;
+    let from: URL;
+    let own: string | undefined;
     try {
-      host = new URL(origin).host.toLowerCase();
+      from = new URL(origin);
     } catch {
       return `Origin ${JSON.stringify(origin.slice(0, 100))} is not a URL`;
     }
-    if (host === String(request.headers.host ?? '').toLowerCase() || this.allowedOrigins.has(origin.toLowerCase())) return undefined;
+    try {
+      // the Host header, with the default port of the Origin's scheme dropped as URL does
+      own = new URL(`${from.protocol}//${String(request.headers.host ?? '')}`).host;
+    } catch {
+      own = undefined;
+    }
+    if ((own !== undefined && from.host === own) || this.allowedOrigins.has(from.origin.toLowerCase())) return undefined;
     return `requests from ${JSON.stringify(origin.slice(0, 100))} may not change anything here`;
   }
 
@@ -241,20 +249,21 @@ export class Auth {
 
   /** Checks a user's password, throttled per address and per user; returns the user or throws. */
   async verifyLogin(username: string, password: string, ip: string): Promise<User> {
-    const keys = [`ip:${ip}`, `user:${username.toLowerCase()}`];
-    const wait = this.limiter.retryAfter(keys);
-    if (wait > 0) {
-      throw new LoginThrottled(Math.ceil(wait / 1000));
-    }
+    const userKey = [username.toLowerCase()];
+    const ipKey = [ip];
+    const wait = Math.max(this.limits.user.retryAfter(userKey), this.limits.ip.retryAfter(ipKey));
+    if (wait > 0) throw new LoginThrottled(Math.ceil(wait / 1000));
     const user = USERNAME.test(username) ? await this.store.getUser(username) : undefined;
     // an unknown user costs as much as a wrong password
     this.dummyHash ??= hashPassword(generatePassword());
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok) {
-      this.limiter.fail(keys);
+      this.limits.user.fail(userKey);
+      this.limits.ip.fail(ipKey);
       throw new TelltaleError('TT_AUTH_REQUIRED', 'wrong user name or password');
     }
-    this.limiter.succeed(keys);
+    this.limits.user.succeed(userKey);
+    this.limits.ip.succeed(ipKey);
     return user;
   }
 
