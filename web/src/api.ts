@@ -12,12 +12,23 @@ export class ApiError extends Error {
   }
 }
 
+// ---- the login session: changes carry its CSRF token; a 401 anywhere sends the user to the login page
+
+let csrfToken: string | null = null;
+const unauthorized = new Set<() => void>();
+
+/** Calls `fn` whenever the server says the session is gone; returns the unsubscribe function. */
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorized.add(fn);
+  return () => unauthorized.delete(fn);
+}
+
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (res.status === 401 && !url.startsWith('/api/telltale/login')) for (const fn of unauthorized) fn();
   const text = await res.text();
   let json: unknown;
   try {
@@ -272,3 +283,26 @@ export const runs = async (test?: string) =>
 export const run = async (id: string) => (await getJSON<{ data: RunDigest }>(`/api/telltale/runs/${encodeURIComponent(id)}`)).data;
 export const compare = async (a: string, b: string) =>
   (await getJSON<{ data: GateResult }>(`/api/telltale/runs/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`)).data;
+
+// ---- accounts
+
+export interface Me {
+  username: string;
+  role: 'viewer' | 'editor' | 'admin' | null;
+  scopes: string[];
+  via: 'session' | 'token' | 'open';
+  csrfToken: string | null;
+  authEnabled: boolean;
+}
+
+function remember(me: Me): Me {
+  csrfToken = me.csrfToken;
+  return me;
+}
+
+export const me = async () => remember((await getJSON<{ data: Me }>('/api/telltale/me')).data);
+export const login = async (username: string, password: string) => remember((await postJSON<{ data: Me }>('/api/telltale/login', { username, password })).data);
+export async function logout(): Promise<void> {
+  await postJSON<unknown>('/api/telltale/logout', {});
+  csrfToken = null;
+}

@@ -1,4 +1,7 @@
-/** The dashboard's frame: navigation and the page for the current path. */
+/** The dashboard's frame: the login page until there is a session, then navigation and the page for the current path. */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, logout, me as fetchMe, onUnauthorized, type Me } from './api.ts';
+import { LoginPage } from './pages/login.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
 import { ChecksPage } from './pages/checks.tsx';
 import { Lazy } from './lazy.tsx';
@@ -30,7 +33,18 @@ function Page(props: { path: string }) {
 
 export function App() {
   const { path } = useLocation();
+  // undefined while asking the server who we are; null when a login is needed
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    fetchMe().then(setMe, (err: unknown) => (err instanceof ApiError && err.status === 401 ? setMe(null) : setProblem((err as Error).message)));
+    return onUnauthorized(() => setMe(null));
+  }, []);
   const section = (href: string) => (href === '/' ? path === '/' || path.startsWith('/services') : path.startsWith(href));
+  if (problem !== null) return <main><h1>Telltale</h1><p>The server cannot be reached: {problem}</p></main>;
+  if (me === undefined) return null;
+  if (me === null) return <LoginPage onLogin={setMe} />;
+  const signOut = () => void logout().finally(() => setMe(null));
   return (
     <>
       <nav class="top">
@@ -40,6 +54,9 @@ export function App() {
             <li key={href}><Link href={href} class={section(href) ? 'active' : ''}>{label}</Link></li>
           ))}
         </ul>
+        {me.via === 'session' ? (
+          <span class="account" data-testid="account">{me.username} · {me.role}<button type="button" class="secondary" onClick={signOut}>Log out</button></span>
+        ) : null}
       </nav>
       <Page path={path} />
     </>
