@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telltaleConfigSchema, type TelltaleConfigInput } from '../../src/config/telltale-config.ts';
 import { FakeClock } from '../../src/load/clock.ts';
 import { assembleServer, type AssembledServer } from '../../src/server/assemble.ts';
+import { serializeRecord } from '../../src/runs/json.ts';
+import { sampleRecord } from '../runs/helpers.ts';
 
 const PASSWORD = 'admin-test-password-1';
 
@@ -68,7 +70,7 @@ describe('auth on an assembled server', () => {
     const expectations: Record<string, string> = {
       'GET /api/v1/query': 'read', 'POST /api/v1/write': 'ingest', 'POST /v1/metrics': 'ingest', 'POST /api/v2/alerts': 'ingest',
       'POST /api/v2/silences': 'write', 'DELETE /api/v2/silence/:id': 'write', 'POST /api/v2/alerts/:fingerprint/ack': 'write',
-      'GET /healthz': 'public', 'GET /metrics': 'public', 'GET /': 'public', 'POST /api/telltale/tokens': 'admin', 'GET /api/v1/heartbeat/:token': 'public',
+      'GET /healthz': 'public', 'GET /metrics': 'public', 'GET /': 'public', 'POST /api/telltale/tokens': 'admin', 'GET /api/v1/heartbeat/:token': 'public', 'POST /api/telltale/runs': 'runs:write',
     };
     for (const [key, permission] of Object.entries(expectations)) {
       expect(routes.find((r) => `${r.method} ${r.url}` === key)?.permission, key).toBe(permission);
@@ -162,6 +164,25 @@ describe('auth on an assembled server', () => {
       expect(res.statusCode, JSON.stringify(bad)).toBe(400);
       expect(res.json().code).toBe('TT_AUTH_INPUT');
     }
+  });
+
+  it('takes run records from a runs:write token (CI), and refuses them to read tokens', async () => {
+    const ci = await createToken('ci runs', ['runs:write']);
+    const reader = await createToken('run reader', ['read']);
+    const record = JSON.parse(serializeRecord(sampleRecord({ id: 'run-from-ci', nonFinite: true })));
+    const push = (token: string, payload: unknown) => app.inject({ method: 'POST', url: '/api/telltale/runs', payload: payload as object, headers: { authorization: `Bearer ${token}` } });
+    expect((await push(reader.token, record)).statusCode).toBe(403);
+    const created = await push(ci.token, record);
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().data).toEqual({ id: 'run-from-ci', outcome: 'created' });
+    expect((await push(ci.token, record)).json().data.outcome).toBe('unchanged');
+    expect((await push(ci.token, { ...record, testName: 'another' })).statusCode).toBe(409);
+    const bad = await push(ci.token, { format: 'nope' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('TT_RECORD_INVALID');
+    expect((await app.inject({ url: '/api/telltale/runs/run-from-ci', headers: { authorization: `Bearer ${reader.token}` } })).statusCode).toBe(200);
+    // runs:write does not read
+    expect((await app.inject({ url: '/api/telltale/runs', headers: { authorization: `Bearer ${ci.token}` } })).statusCode).toBe(403);
   });
 
   async function createToken(name: string, scopes: string[], expires?: string): Promise<{ token: string; id: string }> {

@@ -94,6 +94,7 @@ const RULES: Record<string, Permission> = {
   'GET /api/telltale/services': 'read',
   'GET /api/telltale/services/:name': 'read',
   'GET /api/telltale/runs': 'read',
+  'POST /api/telltale/runs': 'runs:write',
   'GET /api/telltale/runs/:id': 'read',
   'GET /api/telltale/runs/:a/compare/:b': 'read',
   // sessions and accounts

@@ -2,11 +2,13 @@
  * The run history for the dashboard: `GET /api/telltale/runs` (newest first, with the baselines),
  * `GET /api/telltale/runs/:id` (a digest of one run; an unambiguous id prefix works, as on the CLI) and
  * `GET /api/telltale/runs/:a/compare/:b` (the gate's verdicts with `a` as the baseline and `b` as the
- * current run, under `rule` query parameters or the gate's default rules).
+ * current run, under `rule` query parameters or the gate's default rules). `POST /api/telltale/runs` takes
+ * a run record (the `runs export` format) and stores it: 201 when new, 200 when already there.
  */
 import { isTelltaleError, TelltaleError } from '../../errors.ts';
 import { compareRuns } from '../../gate/compare.ts';
 import { DEFAULT_RULES, parseRule } from '../../gate/rules.ts';
+import { validateRecord } from '../../runs/json.ts';
 import type { RunRecord } from '../../runs/schema.ts';
 import type { RunStore } from '../../store/index.ts';
 import type { RoutePlugin } from '../app.ts';
@@ -30,7 +32,7 @@ interface CompareQuery {
   min_intervals?: string;
 }
 
-const STATUS: Record<string, number> = { TT_RUN_NOT_FOUND: 404, TT_RUN_AMBIGUOUS: 400, TT_USAGE: 400, TT_GATE_MISMATCH: 422 };
+const STATUS: Record<string, number> = { TT_RUN_NOT_FOUND: 404, TT_RUN_AMBIGUOUS: 400, TT_USAGE: 400, TT_GATE_MISMATCH: 422, TT_RECORD_INVALID: 400, TT_RUN_EXISTS: 409 };
 
 function positiveInt(value: string | undefined, field: string, fallback: number, min = 1): number {
   if (value === undefined || value === '') return fallback;
@@ -66,6 +68,13 @@ export function runsRoutes(options: RunsRouteOptions): RoutePlugin {
           store.listBaselines(),
         ]);
         return { status: 'success', data: { runs, baselines } };
+      });
+
+      // a CI job pushing the record `telltale run --record-out` wrote (the `runs export` format)
+      app.post('/api/telltale/runs', async (request, reply) => {
+        const record = validateRecord(request.body, 'request body');
+        const outcome = await store.saveRun(record);
+        return reply.status(outcome === 'created' ? 201 : 200).send({ status: 'success', data: { id: record.id, outcome } });
       });
 
       app.get<{ Params: { id: string } }>('/api/telltale/runs/:id', async (request) => {
