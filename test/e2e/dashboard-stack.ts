@@ -1,8 +1,9 @@
 /**
  * What the dashboard's browser test runs against: the demo API with background traffic, a blackbox-style
  * probe exporter, a real Prometheus scraping both every second and evaluating alert rules, a real
- * Alertmanager receiving its alerts, and a Telltale server (`buildApp` with the dashboard, services and
- * runs routes) that forwards `/api/v1/*` to that Prometheus and `/api/v2/*` to that Alertmanager.
+ * Alertmanager receiving its alerts, and a Telltale server (`buildApp` with the dashboard, services, runs
+ * and auth routes, authentication on as in `telltale serve`, user `admin` with `adminPassword`) that
+ * forwards `/api/v1/*` to that Prometheus and `/api/v2/*` to that Alertmanager.
  *
  * Test-only stand-ins, until Telltale's own APIs are on this branch: the forwarding itself, and the
  * acknowledgement route `POST /api/v2/alerts/{fingerprint}/ack` (Telltale's addition to the Alertmanager
