@@ -5,7 +5,7 @@
  * it before a handler runs.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isTelltaleError } from '../../errors.ts';
+import { isTelltaleError, TelltaleError } from '../../errors.ts';
 import { parseDuration } from '../../config/duration.ts';
 import type { RoutePlugin } from '../app.ts';
 import { Auth, CSRF_HEADER, LoginThrottled, principalOf, publicToken, publicUser, sendDenial, type Principal } from './auth.ts';
@@ -51,8 +51,8 @@ export function authRoutes(auth: Auth): RoutePlugin {
         const origin = auth.originProblem(request);
         if (origin) return sendDenial(reply, { status: 403, code: 'TT_AUTH_FORBIDDEN', message: origin });
         const b = body(request);
-        if (typeof b.username !== 'string' || b.username === '') return reply.status(400).send({ status: 'error', errorType: 'bad_data', error: 'username: expected a string', code: 'TT_AUTH_INPUT', field: 'username' });
-        if (typeof b.password !== 'string') return reply.status(400).send({ status: 'error', errorType: 'bad_data', error: 'password: expected a string', code: 'TT_AUTH_INPUT', field: 'password' });
+        if (typeof b.username !== 'string' || b.username === '') throw new TelltaleError('TT_AUTH_INPUT', 'username: expected a string', { field: 'username' });
+        if (typeof b.password !== 'string') throw new TelltaleError('TT_AUTH_INPUT', 'password: expected a string', { field: 'password' });
         const user = await auth.verifyLogin(b.username.slice(0, 256), b.password, request.ip);
         const session = await auth.startSession(user);
         void reply.header('set-cookie', cookie(request, session.sid, Math.floor(auth.sessionLifetimeMs / 1000))).header('cache-control', 'no-store');
@@ -96,7 +96,7 @@ export function authRoutes(auth: Auth): RoutePlugin {
           try {
             expiresInMs = parseDuration(b.expires, 'expires');
           } catch (err) {
-            return reply.status(400).send({ status: 'error', errorType: 'bad_data', error: (err as Error).message, code: 'TT_AUTH_INPUT', field: 'expires' });
+            throw new TelltaleError('TT_AUTH_INPUT', (err as Error).message, { field: 'expires' });
           }
         }
         const { token, record } = await auth.createToken({ name: b.name, scopes: b.scopes, expiresInMs }, who(request).name);
