@@ -319,6 +319,31 @@ describe('first start', () => {
     }
   }, 60_000);
 
+  it('ends a session after server.auth.session_lifetime', async () => {
+    const short = await start({ TELLTALE_ADMIN_PASSWORD: PASSWORD }, { server: { auth: { session_lifetime: '1h' } } });
+    try {
+      const res = await short.server.app.inject({ method: 'POST', url: '/api/telltale/login', payload: { username: 'admin', password: PASSWORD } });
+      expect(res.headers['set-cookie']).toMatch(/Max-Age=3600;?/);
+      const cookie = String(res.headers['set-cookie']).split(';')[0];
+      await short.clock.advance(3_599_000);
+      expect((await short.server.app.inject({ url: '/api/telltale/me', headers: { cookie } })).statusCode).toBe(200);
+      await short.clock.advance(1000);
+      const gone = await short.server.app.inject({ url: '/api/telltale/me', headers: { cookie } });
+      expect(gone.statusCode).toBe(401);
+      expect(gone.json().error).toMatch(/expired/);
+    } finally {
+      await short.server.close();
+      rmSync(short.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('validates server.auth in the config', () => {
+    expect(telltaleConfigSchema.parse({}).server.auth).toEqual({ enabled: true, session_lifetime: 7 * 86_400_000 });
+    expect(() => telltaleConfigSchema.parse({ server: { auth: { session_lifetime: 'forever' } } })).toThrow(/not a duration/);
+    expect(() => telltaleConfigSchema.parse({ server: { auth: { enabled: 'yes' } } })).toThrow();
+    expect(() => telltaleConfigSchema.parse({ server: { auth: { users: [] } } })).toThrow();
+  });
+
   it('serves everything without credentials when server.auth.enabled is false', async () => {
     const off = await start({}, { server: { auth: { enabled: false } } });
     try {
