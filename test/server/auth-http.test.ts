@@ -4,7 +4,7 @@
  * check and throttle (on a fake clock); API tokens by Bearer and Basic, scoped, expiring and revocable;
  * user management; hostile input; and no secret in the log.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -302,9 +302,22 @@ describe('first start', () => {
       expect(first.log()).not.toContain(password);
       await first.server.close();
       const second = await start({ TELLTALE_ADMIN_PASSWORD: 'ignored-now-1' }, {}, dir);
-      expect(second.server.bootstrap).toEqual({ created: false });
-      expect((await second.server.app.inject({ method: 'POST', url: '/api/telltale/login', payload: { username: 'admin', password } })).statusCode).toBe(200);
+      expect(second.server.bootstrap).toEqual({ created: false, passwordFile: path.join(dir, 'data', 'admin-password') });
+      const login = await second.server.app.inject({ method: 'POST', url: '/api/telltale/login', payload: { username: 'admin', password } });
+      expect(login.statusCode).toBe(200);
+      // once admin's password is changed, the file is stale: the next start removes it
+      const change = await second.server.app.inject({
+        method: 'POST',
+        url: '/api/telltale/me/password',
+        payload: { currentPassword: password, newPassword: 'a-password-of-my-own' },
+        headers: { cookie: String(login.headers['set-cookie']).split(';')[0], 'x-csrf-token': login.json().data.csrfToken },
+      });
+      expect(change.statusCode).toBe(200);
       await second.server.close();
+      const third = await start({}, {}, dir);
+      expect(third.server.bootstrap).toEqual({ created: false });
+      expect(existsSync(path.join(dir, 'data', 'admin-password'))).toBe(false);
+      await third.server.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

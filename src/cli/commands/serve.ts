@@ -4,11 +4,8 @@ import { findConfigFile, loadConfigFile } from '../../config/load-config.ts';
 import { telltaleConfigSchema, type TelltaleConfig } from '../../config/telltale-config.ts';
 import { assembleServer } from '../../server/assemble.ts';
 import { demoComponents } from '../../server/demo-components.ts';
-import type { SetExit } from './run.ts';
-import { ADMIN_PASSWORD_FILE } from '../../server/auth/index.ts';
 import type { AssembledServer } from '../../server/assemble.ts';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
+import type { SetExit } from './run.ts';
 
 interface ServeFlags {
   config?: string;
@@ -49,7 +46,7 @@ export function registerServe(program: Command, setExit: SetExit): void {
       }
       process.stderr.write(`telltale serve: listening on ${server.url} (series store ${flags.data ?? config.server.data})\n`);
       if (demo) process.stderr.write(`telltale serve: demo API on ${demo.url}, scraped every ${demo.scrapeInterval}\n`);
-      process.stderr.write(loginNotice(server, flags.data ?? config.server.data, Boolean(demo)));
+      process.stderr.write(loginNotice(server, Boolean(demo)));
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stderr.write(`telltale serve: ${signal}, shutting down\n`);
@@ -66,15 +63,14 @@ export function registerServe(program: Command, setExit: SetExit): void {
 }
 
 /** How to log in: the generated admin password on the first start only (never in the log), a hint after. */
-function loginNotice(server: AssembledServer, dataDir: string, demo: boolean): string {
+function loginNotice(server: AssembledServer, demo: boolean): string {
   const b = server.bootstrap;
   if (!server.auth.enabled) return 'telltale serve: authentication is off (server.auth.enabled: false): every route is open\n';
   if (b.created && b.password) {
     return `telltale serve: created user "admin" with the generated password ${b.password}\n` +
-      `telltale serve: (kept in ${b.passwordFile}, readable only by you; change it after logging in)\n`;
+      `telltale serve: (kept in ${b.passwordFile}, readable only by you; change it with \`telltale user set-password admin\`)\n`;
   }
   if (b.created) return 'telltale serve: created user "admin" with the password from TELLTALE_ADMIN_PASSWORD\n';
   if (!demo) return '';
-  const file = path.join(dataDir, ADMIN_PASSWORD_FILE);
-  return existsSync(file) ? `telltale serve: log in at ${server.url}/ as admin, password in ${file}\n` : `telltale serve: log in at ${server.url}/\n`;
+  return b.passwordFile ? `telltale serve: log in at ${server.url}/ as admin, password in ${b.passwordFile}\n` : `telltale serve: log in at ${server.url}/\n`;
 }

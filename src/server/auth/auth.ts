@@ -5,7 +5,7 @@
  * the accounts and tokens kept in the auth store.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { TelltaleError } from '../../errors.ts';
@@ -44,7 +44,7 @@ export interface BootstrapResult {
   username?: string;
   /** the generated password, when TELLTALE_ADMIN_PASSWORD was not set */
   password?: string;
-  /** where the generated password was written */
+  /** where the generated password is kept (while it is still admin's password) */
   passwordFile?: string;
 }
 
@@ -134,7 +134,8 @@ export class Auth {
 
   /** Creates the `admin` user when there is no user at all; see docs/auth.md. */
   async bootstrap(options: { env: Readonly<Record<string, string | undefined>>; dataDir: string }): Promise<BootstrapResult> {
-    if ((await this.store.countUsers()) > 0) return { created: false };
+    const file = path.join(options.dataDir, ADMIN_PASSWORD_FILE);
+    if ((await this.store.countUsers()) > 0) return { created: false, ...(await this.checkPasswordFile(file)) };
     const given = options.env.TELLTALE_ADMIN_PASSWORD;
     if (given !== undefined && given !== '') {
       const problem = passwordProblem(given);
@@ -145,11 +146,24 @@ export class Auth {
     const created = await this.store.createUser({ username: 'admin', role: 'admin', passwordHash: await hashPassword(password), createdAt: now, updatedAt: now });
     if (!created) return { created: false };
     if (given) return { created: true, username: 'admin' };
-    const file = path.join(options.dataDir, ADMIN_PASSWORD_FILE);
     mkdirSync(options.dataDir, { recursive: true });
     writeFileSync(file, `${password}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     return { created: true, username: 'admin', password, passwordFile: file };
+  }
+
+  /** The generated password's file while it still opens `admin`; once the password was changed the file is stale and removed. */
+  private async checkPasswordFile(file: string): Promise<{ passwordFile?: string }> {
+    let kept: string;
+    try {
+      kept = readFileSync(file, 'utf8').replace(/\n$/, '');
+    } catch {
+      return {};
+    }
+    const admin = await this.store.getUser('admin');
+    if (admin && (await verifyPassword(kept, admin.passwordHash))) return { passwordFile: file };
+    rmSync(file, { force: true });
+    return {};
   }
 
   /** The fastify onRoute hook: records each route's permission (an unruled route is refused to all but admins). */
