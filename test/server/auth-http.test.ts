@@ -350,6 +350,22 @@ describe('first start', () => {
     }
   }, 60_000);
 
+  it('answers 503 when the auth store cannot be reached', async () => {
+    const broken = await start({ TELLTALE_ADMIN_PASSWORD: PASSWORD });
+    try {
+      await broken.server.auth.store.close();
+      const res = await broken.server.app.inject({ url: '/api/v1/query?query=1', headers: { authorization: 'Bearer tt_x' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ errorType: 'unavailable', code: 'TT_STORE_UNAVAILABLE' });
+      const login = await broken.server.app.inject({ method: 'POST', url: '/api/telltale/login', payload: { username: 'admin', password: PASSWORD } });
+      expect(login.statusCode).toBe(503);
+      expect((await broken.server.app.inject('/healthz')).statusCode).toBe(200);
+    } finally {
+      await broken.server.close();
+      rmSync(broken.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('validates server.auth in the config', () => {
     expect(telltaleConfigSchema.parse({}).server.auth).toEqual({ enabled: true, session_lifetime: 7 * 86_400_000 });
     expect(() => telltaleConfigSchema.parse({ server: { auth: { session_lifetime: 'forever' } } })).toThrow(/not a duration/);

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { TelltaleError } from '../../errors.ts';
+import { isTelltaleError, TelltaleError } from '../../errors.ts';
 import type { ApiToken, AuthStore, User } from './auth-store.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { allows, isRole, isScope, permissionFor, ROLE_SCOPES, type Permission, type Role, type Scope } from './permissions.ts';
@@ -183,7 +183,15 @@ export class Auth {
       return;
     }
     if (permission === 'public') return;
-    const result = await this.check(request, permission);
+    let result: Principal | Denial;
+    try {
+      result = await this.check(request, permission);
+    } catch (err) {
+      if (!isTelltaleError(err) || err.code !== 'TT_STORE_UNAVAILABLE') throw err;
+      request.log.error({ err }, 'auth store unavailable');
+      await reply.status(503).send({ status: 'error', errorType: 'unavailable', error: 'cannot check credentials: the auth store is unavailable', code: err.code });
+      return;
+    }
     if ('status' in result) {
       await sendDenial(reply, result);
       return;

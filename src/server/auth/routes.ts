@@ -11,7 +11,8 @@ import type { RoutePlugin } from '../app.ts';
 import { Auth, CSRF_HEADER, LoginThrottled, principalOf, publicToken, publicUser, sendDenial, type Principal } from './auth.ts';
 import { SESSION_COOKIE } from './tokens.ts';
 
-const STATUS: Record<string, number> = { TT_AUTH_INPUT: 400, TT_AUTH_REQUIRED: 401, TT_AUTH_FORBIDDEN: 403, TT_AUTH_NOT_FOUND: 404, TT_AUTH_RATE_LIMITED: 429 };
+const STATUS: Record<string, number> = { TT_AUTH_INPUT: 400, TT_AUTH_REQUIRED: 401, TT_AUTH_FORBIDDEN: 403, TT_AUTH_NOT_FOUND: 404, TT_AUTH_RATE_LIMITED: 429, TT_STORE_UNAVAILABLE: 503 };
+const ERROR_TYPE: Record<number, string> = { 400: 'bad_data', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 429: 'rate_limited', 503: 'unavailable' };
 /** login and account bodies are small; anything bigger is refused before it is parsed */
 const BODY_LIMIT = 8 * 1024;
 
@@ -41,7 +42,7 @@ export function authRoutes(auth: Auth): RoutePlugin {
         if (err instanceof LoginThrottled) void reply.header('retry-after', String(err.retryAfterS));
         if (isTelltaleError(err) && STATUS[err.code] !== undefined) {
           if (STATUS[err.code] === 401) void reply.header('www-authenticate', 'Bearer realm="telltale"');
-          return reply.status(STATUS[err.code]).send({ status: 'error', errorType: STATUS[err.code] === 400 ? 'bad_data' : err.code === 'TT_AUTH_NOT_FOUND' ? 'not_found' : 'unauthorized', error: err.message, code: err.code, field: err.field });
+          return reply.status(STATUS[err.code]).send({ status: 'error', errorType: ERROR_TYPE[STATUS[err.code]], error: err.message, code: err.code, field: err.field });
         }
         throw err;
       });
