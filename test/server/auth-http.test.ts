@@ -15,6 +15,7 @@ import { FakeClock } from '../../src/load/clock.ts';
 import { assembleServer, type AssembledServer } from '../../src/server/assemble.ts';
 import { serializeRecord } from '../../src/runs/json.ts';
 import { sampleRecord } from '../runs/helpers.ts';
+import { createPgSchema } from '../helpers/postgres.ts';
 
 const PASSWORD = 'admin-test-password-1';
 
@@ -347,6 +348,25 @@ describe('first start', () => {
     } finally {
       await short.server.close();
       rmSync(short.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('keeps users, sessions and tokens in PostgreSQL when server.store names it', async () => {
+    const schema = await createPgSchema('tt_auth_serve');
+    const pg = await start({ TELLTALE_ADMIN_PASSWORD: PASSWORD }, { server: { store: schema.spec } });
+    try {
+      const login = await pg.server.app.inject({ method: 'POST', url: '/api/telltale/login', payload: { username: 'admin', password: PASSWORD } });
+      expect(login.statusCode).toBe(200);
+      const headers = { cookie: String(login.headers['set-cookie']).split(';')[0], 'x-csrf-token': login.json().data.csrfToken as string };
+      const made = await pg.server.app.inject({ method: 'POST', url: '/api/telltale/tokens', payload: { name: 'pg', scopes: ['read'] }, headers });
+      expect(made.statusCode).toBe(201);
+      expect((await pg.server.app.inject({ url: '/api/v1/query?query=1', headers: { authorization: `Bearer ${made.json().data.token}` } })).statusCode).toBe(200);
+      expect(pg.server.auth.store.description).toMatch(/^postgres:\/\//);
+      expect(existsSync(path.join(pg.dir, 'telltale.db'))).toBe(false);
+    } finally {
+      await pg.server.close();
+      rmSync(pg.dir, { recursive: true, force: true });
+      await schema.drop();
     }
   }, 60_000);
 
