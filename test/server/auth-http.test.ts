@@ -159,6 +159,9 @@ describe('auth on an assembled server', () => {
     expect((await app.inject({ method: 'DELETE', url: `/api/telltale/tokens/${read.id}`, headers: admin })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/v1/query?query=1', headers: { authorization: `Bearer ${read.token}` } })).statusCode).toBe(401);
     expect((await app.inject({ url: '/api/v1/query?query=1', headers: { authorization: 'Bearer tt_unknown' } })).statusCode).toBe(401);
+    const userPassword = await app.inject({ url: '/api/v1/query?query=1', headers: { authorization: basic('admin', PASSWORD) } });
+    expect(userPassword.statusCode).toBe(401);
+    expect(userPassword.json().error).toMatch(/Basic auth takes an API token as the password/);
 
     for (const bad of [{ name: '', scopes: ['read'] }, { name: 'x', scopes: [] }, { name: 'x', scopes: ['root'] }, { name: 'x', scopes: ['read'], expires: 'soon' }, { name: 'grafana silences', scopes: ['read'] }]) {
       const res = await app.inject({ method: 'POST', url: '/api/telltale/tokens', payload: bad, headers: admin });

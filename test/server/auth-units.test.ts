@@ -47,12 +47,12 @@ describe('credentials in headers', () => {
     const t = generateToken();
     expect(t).toMatch(/^tt_[A-Za-z0-9_-]{43}$/);
     expect(sha256(t)).toMatch(/^[0-9a-f]{64}$/);
-    expect(parseAuthorization(`Bearer ${t}`)).toEqual({ kind: 'token', token: t });
-    expect(parseAuthorization(`bearer ${t}`)).toEqual({ kind: 'token', token: t });
-    expect(parseAuthorization(basic(`prometheus:${t}`))).toEqual({ kind: 'token', token: t });
-    expect(parseAuthorization(basic(`:${t}`))).toEqual({ kind: 'token', token: t });
+    expect(parseAuthorization(`Bearer ${t}`)).toEqual({ kind: 'token', token: t, scheme: 'bearer' });
+    expect(parseAuthorization(`bearer ${t}`)).toEqual({ kind: 'token', token: t, scheme: 'bearer' });
+    expect(parseAuthorization(basic(`prometheus:${t}`))).toEqual({ kind: 'token', token: t, scheme: 'basic' });
+    expect(parseAuthorization(basic(`:${t}`))).toEqual({ kind: 'token', token: t, scheme: 'basic' });
     // a password may itself hold colons
-    expect(parseAuthorization(basic('u:a:b'))).toEqual({ kind: 'token', token: 'a:b' });
+    expect(parseAuthorization(basic('u:a:b'))).toEqual({ kind: 'token', token: 'a:b', scheme: 'basic' });
     expect(parseAuthorization(undefined)).toEqual({ kind: 'none' });
     expect(parseAuthorization('')).toEqual({ kind: 'none' });
   });

@@ -220,7 +220,10 @@ export class Auth {
     const now = this.now();
     if (creds.kind === 'token') {
       const token = await this.store.getTokenByHash(sha256(creds.token));
-      if (!token || token.revokedAt !== null) return { status: 401, code: 'TT_AUTH_REQUIRED', message: 'unknown or revoked API token', invalidToken: true };
+      if (!token || token.revokedAt !== null) {
+        const basic = creds.scheme === 'basic' ? ' (Basic auth takes an API token as the password; user passwords work only at /api/telltale/login)' : '';
+        return { status: 401, code: 'TT_AUTH_REQUIRED', message: `unknown or revoked API token${basic}`, invalidToken: true };
+      }
       if (token.expiresAt !== null && token.expiresAt <= now) return { status: 401, code: 'TT_AUTH_REQUIRED', message: `API token ${JSON.stringify(token.name)} expired`, invalidToken: true };
       this.touch(token.id, now);
       return { via: 'token', name: token.name, scopes: token.scopes, tokenId: token.id };

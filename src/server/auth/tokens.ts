@@ -27,7 +27,7 @@ export function sha256(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-export type Credentials = { kind: 'token'; token: string } | { kind: 'none' } | { kind: 'malformed'; why: string };
+export type Credentials = { kind: 'token'; token: string; scheme: 'bearer' | 'basic' } | { kind: 'none' } | { kind: 'malformed'; why: string };
 
 const MAX_HEADER = 4096;
 
@@ -41,7 +41,7 @@ export function parseAuthorization(header: string | undefined): Credentials {
   const m = /^([A-Za-z]+) +(\S+) *$/.exec(header);
   if (!m) return { kind: 'malformed', why: 'expected "Authorization: Bearer <token>" or "Authorization: Basic <base64>"' };
   const scheme = m[1].toLowerCase();
-  if (scheme === 'bearer') return { kind: 'token', token: m[2] };
+  if (scheme === 'bearer') return { kind: 'token', token: m[2], scheme };
   if (scheme === 'basic') {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(m[2])) return { kind: 'malformed', why: 'the Basic credentials are not base64' };
     const decoded = Buffer.from(m[2], 'base64').toString('utf8');
@@ -49,7 +49,7 @@ export function parseAuthorization(header: string | undefined): Credentials {
     if (colon < 0) return { kind: 'malformed', why: 'the Basic credentials have no ":" between user and password' };
     const password = decoded.slice(colon + 1);
     if (password === '') return { kind: 'malformed', why: 'the Basic password is empty (it must be an API token)' };
-    return { kind: 'token', token: password };
+    return { kind: 'token', token: password, scheme };
   }
   return { kind: 'malformed', why: `unsupported authorization scheme ${JSON.stringify(m[1].slice(0, 20))} (use Bearer or Basic)` };
 }
