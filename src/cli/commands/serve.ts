@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { findConfigFile, loadConfigFile } from '../../config/load-config.ts';
 import { telltaleConfigSchema, type TelltaleConfig } from '../../config/telltale-config.ts';
-import { assembleServer } from '../../server/assemble.ts';
+import { assembleServer, type AssembledServer } from '../../server/assemble.ts';
 import { demoComponents } from '../../server/demo-components.ts';
-import type { AssembledServer } from '../../server/assemble.ts';
 import type { SetExit } from './run.ts';
 
 interface ServeFlags {
