@@ -230,6 +230,33 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     await shot('alerts');
   });
 
+  it('settings: an admin creates an API token (shown once), revokes it, and adds a user', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByTestId('account').getByRole('link').click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    const form = page.getByRole('form', { name: 'New token' });
+    await form.getByLabel('Name').fill('grafana e2e');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const shown = (await page.getByTestId('new-token').locator('code').textContent())!;
+    expect(shown).toMatch(/^tt_[A-Za-z0-9_-]{43}$/);
+    // the token works for an API client, without the browser's session
+    const asToken = () => fetch(`${stack.url}/api/v1/query?query=1`, { headers: { authorization: `Bearer ${shown}` } }).then((r) => r.status);
+    expect(await asToken()).toBe(200);
+    const row = page.getByTestId('tokens').locator('tr', { hasText: 'grafana e2e' });
+    expect(await row.textContent()).toMatch(/read/);
+    await shot('settings');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('tokens').locator('tr[data-state="revoked"]', { hasText: 'grafana e2e' }).waitFor();
+    expect(await asToken()).toBe(401);
+
+    const users = page.getByRole('form', { name: 'New user' });
+    await users.getByLabel('User').fill('vera');
+    await users.getByLabel('Password').fill('vera-e2e-password');
+    await users.getByRole('button', { name: 'Add user' }).click();
+    await page.getByTestId('users').locator('tr', { hasText: 'vera' }).waitFor();
+    expect(await page.getByLabel('role of vera').inputValue()).toBe('viewer');
+  });
+
   it('login: logging out shows the login page, a wrong password is refused, the right one lets the user back in', async () => {
     await page.goto(`${stack.url}/checks`);
     expect(await page.getByTestId('account').textContent()).toMatch(/^admin · admin/);

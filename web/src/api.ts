@@ -46,6 +46,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 export const getJSON = <T>(url: string) => request<T>('GET', url);
 export const postJSON = <T>(url: string, body: unknown) => request<T>('POST', url, body);
 export const deleteJSON = <T>(url: string) => request<T>('DELETE', url);
+export const patchJSON = <T>(url: string, body: unknown) => request<T>('PATCH', url, body);
 
 // ---- Prometheus HTTP API
 
@@ -306,3 +307,32 @@ export async function logout(): Promise<void> {
   await postJSON<unknown>('/api/telltale/logout', {});
   csrfToken = null;
 }
+
+export const changeOwnPassword = (currentPassword: string, newPassword: string) => postJSON<unknown>('/api/telltale/me/password', { currentPassword, newPassword });
+
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface UserInfo {
+  username: string;
+  role: 'viewer' | 'editor' | 'admin';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const tokens = async () => (await getJSON<{ data: ApiTokenInfo[] }>('/api/telltale/tokens')).data;
+export const createToken = async (name: string, scopes: string[], expires: string | null) =>
+  (await postJSON<{ data: ApiTokenInfo & { token: string } }>('/api/telltale/tokens', { name, scopes, expires })).data;
+export const revokeToken = (id: string) => deleteJSON<unknown>(`/api/telltale/tokens/${encodeURIComponent(id)}`);
+export const users = async () => (await getJSON<{ data: UserInfo[] }>('/api/telltale/users')).data;
+export const createUser = (username: string, password: string, role: string) => postJSON<unknown>('/api/telltale/users', { username, password, role });
+export const setRole = (username: string, role: string) => patchJSON<unknown>(`/api/telltale/users/${encodeURIComponent(username)}`, { role });
+export const deleteUser = (username: string) => deleteJSON<unknown>(`/api/telltale/users/${encodeURIComponent(username)}`);

@@ -14,10 +14,11 @@ const runsPage = () => import('./pages/runs.tsx').then((m) => m.RunsPage);
 const runPage = () => import('./pages/runs.tsx').then((m) => m.RunPage);
 const comparePage = () => import('./pages/runs.tsx').then((m) => m.ComparePage);
 const explorePage = () => import('./pages/explore.tsx').then((m) => m.ExplorePage);
+const settingsPage = () => import('./pages/settings.tsx').then((m) => m.SettingsPage);
 
 const NAV: Array<[string, string]> = [['/', 'Overview'], ['/alerts', 'Alerts'], ['/checks', 'Checks'], ['/runs', 'Load runs'], ['/explore', 'Explore']];
 
-function Page(props: { path: string }) {
+function Page(props: { path: string; me: Me }) {
   const p = props.path.replace(/\/+$/, '') || '/';
   let m: Record<string, string> | null;
   if (p === '/' || p === '/services') return <Overview />;
@@ -28,6 +29,7 @@ function Page(props: { path: string }) {
   if ((m = match('/runs/:a/compare/:b', p))) return <Lazy key={p} load={comparePage} props={{ a: m.a, b: m.b }} />;
   if ((m = match('/runs/:id', p))) return <Lazy key={p} load={runPage} props={{ id: m.id }} />;
   if (p === '/explore') return <Lazy load={explorePage} props={{}} />;
+  if (p === '/settings') return <Lazy load={settingsPage} props={{ me: props.me }} />;
   return <main><h1>Not found</h1><p>No page at {p}.</p></main>;
 }
 
@@ -55,10 +57,10 @@ export function App() {
           ))}
         </ul>
         {me.via === 'session' ? (
-          <span class="account" data-testid="account">{me.username} · {me.role}<button type="button" class="secondary" onClick={signOut}>Log out</button></span>
+          <span class="account" data-testid="account"><Link href="/settings" class={path === '/settings' ? 'active' : ''}>{me.username} · {me.role}</Link><button type="button" class="secondary" onClick={signOut}>Log out</button></span>
         ) : null}
       </nav>
-      <Page path={path} />
+      <Page path={path} me={me} />
     </>
   );
 }
