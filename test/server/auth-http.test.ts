@@ -284,6 +284,20 @@ describe('auth on an assembled server', () => {
     );
   });
 
+  it('answers arbitrary bodies on the user and token routes with 4xx, never 5xx', async () => {
+    const admin = { authorization: `Bearer ${(await createToken('fuzz admin', ['admin'])).token}` };
+    await app.inject({ method: 'POST', url: '/api/telltale/users', payload: { username: 'fuzzed', password: 'fuzzed-password' }, headers: admin });
+    const routes: Array<['POST' | 'PATCH', string]> = [['POST', '/api/telltale/users'], ['PATCH', '/api/telltale/users/fuzzed'], ['POST', '/api/telltale/tokens'], ['POST', '/api/telltale/me/password']];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.json(), fc.object().map((o) => JSON.stringify(o)), fc.record({ username: fc.string(), password: fc.string(), role: fc.string(), name: fc.string(), scopes: fc.array(fc.string()), expires: fc.string() }).map((o) => JSON.stringify(o))), async ([method, url], body) => {
+        const res = await app.inject({ method, url, payload: body, headers: { ...admin, 'content-type': 'application/json' } });
+        expect(res.statusCode, `${method} ${url} ${body}: ${res.body}`).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(res.json().status).toBe('error');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('never writes a password, token or session id to the log', () => {
     const log = s.log();
     expect(log).not.toContain(PASSWORD);
