@@ -3,7 +3,8 @@
  * the same run) as the peer. `node bench/dashboard.ts [--loads N]`.
  *
  * The stack is the browser test's (test/e2e/dashboard-stack.ts): the demo API under traffic, scraped every
- * second by a real Prometheus, behind a Telltale server with the dashboard routes. Each cold load is a fresh
+ * second by a real Prometheus, behind a Telltale server with the dashboard routes (logged in as admin: each
+ * context gets the session cookie, so a load includes the dashboard's `/api/telltale/me`). Each cold load is a fresh
  * browser context (empty cache); warm loads reuse one context. Figures per load, from the browser's own
  * clocks: DOMContentLoaded, the load event, and for the dashboard "data" — when the shop tile shows its p95
  * (the services route and the tile's one combined PromQL query answered and rendered); for the service
@@ -58,12 +59,21 @@ const median = (xs: number[]) => {
 };
 const max = (xs: number[]) => Math.max(...xs);
 
+/** The session cookie of a login to the Telltale server, set in every context that loads its pages. */
+let session: { name: string; value: string; url: string } | undefined;
+
+async function context(browser: Browser, url: string): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ bypassCSP: true });
+  if (session && url.startsWith(session.url)) await ctx.addCookies([session]);
+  return ctx;
+}
+
 async function series(browser: Browser, url: string, waitFor: string | undefined, warm: boolean): Promise<Timing[]> {
   const out: Timing[] = [];
-  const shared = warm ? await browser.newContext({ bypassCSP: true }) : undefined;
+  const shared = warm ? await context(browser, url) : undefined;
   if (shared) await measure(shared, url, waitFor);
   for (let i = 0; i < loads; i++) {
-    const ctx = shared ?? (await browser.newContext({ bypassCSP: true }));
+    const ctx = shared ?? (await context(browser, url));
     out.push(await measure(ctx, url, waitFor));
     if (!shared) await ctx.close();
   }
@@ -77,6 +87,9 @@ const store = await openStore({ spec: path.join(dir, 'runs.db'), env: {} });
 const stack = await startDashboardStack({ dist: path.join(dir, 'dist'), store, trafficMs: 120_000 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 try {
+  const login = await fetch(`${stack.url}/api/telltale/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: stack.adminPassword }) });
+  const [name, value] = (login.headers.get('set-cookie') ?? '').split(';')[0].split('=');
+  session = { name, value, url: stack.url };
   // let Prometheus collect a few scrapes so the tile's rate() queries have data
   await new Promise((r) => setTimeout(r, 6000));
   const rows = {

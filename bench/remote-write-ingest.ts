@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { encodeWriteRequest, snappyEncode } from '../src/ingest/remote-write-codec.ts';
 import type { Labels } from '../src/series/types.ts';
 import { freePort } from '../test/helpers/prometheus.ts';
+import { makeAdminToken } from '../test/helpers/serve.ts';
 import { TELLTALE_BIN, cpuFlag, fmt, machineInfo, numberFlag, parseFlags, pinned, sleep, table, warnIfBusy, writeResult } from './lib/util.ts';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -85,6 +86,8 @@ function cpuSeconds(pid: number): number {
 interface Target {
   name: string;
   url: string;
+  /** credentials the server asks for */
+  headers: Record<string, string>;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -116,6 +119,7 @@ async function launch(name: string, cmd: string, args: string[], readyUrl: strin
   return {
     name,
     url,
+    headers: {},
     child,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -134,7 +138,11 @@ async function startTelltale(): Promise<Target> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { ...process.env, TELLTALE_ADMIN_PASSWORD: process.env.TELLTALE_ADMIN_PASSWORD ?? 'bench-admin-password' };
-  return launch('telltale', process.execPath, [TELLTALE_BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--data', join(dir, 'data'), '--log-level', 'warn'], `${url}/readyz`, url, dir, env, dir);
+  const data = join(dir, 'data');
+  const token = makeAdminToken(['--data', data], { cwd: dir });
+  const target = await launch('telltale', process.execPath, [TELLTALE_BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn'], `${url}/readyz`, url, dir, env, dir);
+  target.headers = { authorization: `Bearer ${token}` };
+  return target;
 }
 
 async function startPrometheus(): Promise<Target> {
@@ -155,7 +163,7 @@ async function send(target: Target, requests: Uint8Array[][]): Promise<{ wallMs:
   await Promise.all(
     requests.map(async (list) => {
       for (const body of list) {
-        const res = await fetch(`${target.url}/api/v1/write`, { method: 'POST', body, headers: HEADERS });
+        const res = await fetch(`${target.url}/api/v1/write`, { method: 'POST', body, headers: { ...HEADERS, ...target.headers } });
         await res.arrayBuffer();
         if (res.status !== 204 && res.status !== 200) {
           failures++;
@@ -171,7 +179,7 @@ async function send(target: Target, requests: Uint8Array[][]): Promise<{ wallMs:
 async function storedSamples(target: Target, atMs: number): Promise<number> {
   const range = `${Math.ceil((STEPS * STEP_MS) / 60_000) + 5}m`;
   const q = new URLSearchParams({ query: `sum(count_over_time({job=~"api|node"}[${range}]))`, time: String(atMs / 1000 + 1) });
-  const res = await fetch(`${target.url}/api/v1/query?${q}`);
+  const res = await fetch(`${target.url}/api/v1/query?${q}`, { headers: target.headers });
   const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
   return Number(body.data?.result?.[0]?.value[1] ?? 0);
 }

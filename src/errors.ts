@@ -49,6 +49,11 @@ export const ERROR_CODES = {
   TT_ALERTING_NOTIFY: { exitCode: 3, summary: 'A receiver could not be notified after every allowed attempt.' },
   TT_TEMPLATE_INVALID: { exitCode: 104, summary: 'An alert template (label or annotation) does not parse, calls an unknown function, or fails while it runs.' },
   TT_RULES_INVALID: { exitCode: 1, summary: 'A Prometheus rule file does not parse or fails validation.' },
+  TT_AUTH_REQUIRED: { exitCode: 2, summary: 'The server needs a login session or an API token, and none (or an unknown, expired or revoked one) was given.' },
+  TT_AUTH_FORBIDDEN: { exitCode: 2, summary: 'The user or token is known but lacks the permission the request needs, or a browser request failed the CSRF check.' },
+  TT_AUTH_RATE_LIMITED: { exitCode: 2, summary: 'Too many failed logins from this address or for this user; retry after the time given.' },
+  TT_AUTH_INPUT: { exitCode: 2, summary: 'A login, user or token request is malformed (missing field, unknown role or scope, weak password, duplicate name).' },
+  TT_AUTH_NOT_FOUND: { exitCode: 3, summary: 'No user or token has the given name or id.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 

@@ -12,6 +12,7 @@ import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerRules } from './commands/rules.ts';
+import { registerAuth } from './commands/auth.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -31,6 +32,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerServe(program, setExit);
   registerCompare(program, setExit);
   registerRules(program, setExit);
+  registerAuth(program, setExit);
   return program;
 }
 

@@ -91,6 +91,15 @@ export const serverSchema = z
     self_metrics_interval: duration('self_metrics_interval').default(15_000),
     /** identical PromQL queries share one answer for a short time (src/server/query-cache.ts) */
     query_cache: z.boolean().default(true),
+    /** logins, sessions and API tokens (docs/auth.md) */
+    auth: z
+      .strictObject({
+        /** false serves every route to everyone without credentials */
+        enabled: z.boolean().default(true),
+        /** how long a dashboard login lasts */
+        session_lifetime: duration('session_lifetime').default(7 * 86_400_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 

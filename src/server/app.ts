@@ -4,7 +4,7 @@
  * alerting, probes) registered by whoever assembles the server. Binding and lifecycle live in
  * `server/serve.ts`; this module only builds the app, so tests can `inject()` into it.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type onRequestAsyncHookHandler, type RouteOptions } from 'fastify';
 import { isTelltaleError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -26,6 +26,8 @@ export interface AppOptions {
   /** the server's own metrics; one is created when not given */
   metrics?: SelfMetrics;
   plugins?: RoutePlugin[];
+  /** identifies callers and refuses what they may not do (server/auth/); without it every route is open */
+  auth?: { onRequest: onRequestAsyncHookHandler; onRoute?: (route: RouteOptions) => void };
 }
 
 /** Header and body fields that never reach a log line. */
@@ -37,6 +39,10 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.token',
   '*.routing_key',
+  'req.headers["x-csrf-token"]',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.csrfToken',
 ];
 
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
@@ -59,6 +65,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const metrics = options.metrics ?? new SelfMetrics();
   const readiness = options.readiness ?? [];
 
+  if (options.auth) app.addHook('onRequest', options.auth.onRequest);
+  if (options.auth?.onRoute) app.addHook('onRoute', options.auth.onRoute);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -26,6 +26,7 @@ import { SelfMetrics } from './self-metrics.ts';
 import { selfScrapeComponent } from './self-scrape.ts';
 import { QueryCache } from './query-cache.ts';
 import { ConfigReloader, reloadRoutes, type ReloadResult } from './reload.ts';
+import { Auth, authRoutes, openAuthStore, type AuthStore, type BootstrapResult } from './auth/index.ts';
 import { parseListen, startServer, type Component, type RunningServer } from './serve.ts';
 
 export interface AssembleOptions {
@@ -48,6 +49,8 @@ export interface AssembleOptions {
   onWarning?: (message: string, err?: unknown) => void;
   /** reads the config anew for a reload (default: the config file again, or the defaults without one) */
   reloadConfig?: () => Promise<TelltaleConfig>;
+  /** for TELLTALE_ADMIN_PASSWORD (default process.env) */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface AssembledServer extends RunningServer {
@@ -58,6 +61,9 @@ export interface AssembledServer extends RunningServer {
   runs: RunStore;
   /** SIGHUP, POST /-/reload and POST /api/telltale/reload */
   reload(): Promise<ReloadResult>;
+  auth: Auth;
+  /** whether this start created the first user, and its generated password */
+  bootstrap: BootstrapResult;
 }
 
 export async function assembleServer(options: AssembleOptions): Promise<AssembledServer> {
@@ -77,6 +83,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
   let app: FastifyInstance | undefined;
   let monitoring: Monitoring | undefined;
   let runs: RunStore | undefined;
+  let authStore: AuthStore | undefined;
   // once startServer has the components, it stops whatever it started if something fails
   let handedOver = false;
   let sinks: RemoteWriteSink[] = [];
@@ -89,6 +96,15 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     // run history beside the series store unless the config names one (the default data dir puts it at
     // .telltale/telltale.db, where `telltale run --record` writes)
     runs = await openStore({ spec: config.server.store ?? join(dirname(resolve(dataDir)), 'telltale.db'), env: process.env, cwd: process.cwd() });
+    authStore = await openAuthStore(config.server.store ?? join(dirname(resolve(dataDir)), 'telltale.db'));
+    const auth = new Auth({
+      store: authStore,
+      enabled: config.server.auth.enabled,
+      now: clock,
+      sessionLifetimeMs: config.server.auth.session_lifetime,
+      allowedOrigins: config.server.external_url ? [new URL(config.server.external_url).origin] : [],
+    });
+    const bootstrap = await auth.bootstrap({ env: options.env ?? process.env, dataDir });
     if (options.buildDashboard !== false) await ensureDashboardBuilt();
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
@@ -116,6 +132,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
     app = await buildApp({
       logger: options.logger,
       metrics,
+      auth,
       readiness: [{ name: 'series store', check: () => (open ? undefined : 'the series store is closed') }],
       plugins: [
         (a) => registerPrometheusApi(a, { queryable: tsdb, clock, cache: queryCache }),
@@ -125,6 +142,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         reloadRoutes(() => (componentsStarted ? reloader : undefined)),
         servicesRoutes(config.services),
         runsRoutes({ store: runs, storage }),
+        authRoutes(auth),
         ...(options.plugins ?? []),
         dashboardRoutes(),
       ],
@@ -150,16 +168,18 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         return typeof a === 'object' && a ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : listen.host;
       },
     });
+    const authComponent: Component = { name: 'auth store', stop: () => auth.store.close() };
     handedOver = true;
     const running = await startServer(app, listen, [
-      storeComponent, runsComponent, remoteWriteComponent, ...monitoring.components, scrapeComponent, selfComponent, ...(options.components ?? []),
+      storeComponent, runsComponent, authComponent, remoteWriteComponent, ...monitoring.components, scrapeComponent, selfComponent, ...(options.components ?? []),
     ]);
     componentsStarted = true;
-    return { ...running, tsdb, metrics, scrapes, monitoring, runs, reload: () => reloader.reload() };
+    return { ...running, tsdb, metrics, scrapes, monitoring, runs, auth, bootstrap, reload: () => reloader.reload() };
   } catch (err) {
     if (!handedOver) {
       await app?.close();
       await runs?.close().catch(() => undefined);
+      await authStore?.close().catch(() => undefined);
       await monitoring?.alertStore.close().catch(() => undefined);
       await Promise.all(sinks.map((s) => s.sender.close(true)));
     }

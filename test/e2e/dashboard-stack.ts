@@ -1,8 +1,9 @@
 /**
  * What the dashboard's browser test runs against: the demo API with background traffic, a blackbox-style
  * probe exporter, a real Prometheus scraping both every second and evaluating alert rules, a real
- * Alertmanager receiving its alerts, and a Telltale server (`buildApp` with the dashboard, services and
- * runs routes) that forwards `/api/v1/*` to that Prometheus and `/api/v2/*` to that Alertmanager.
+ * Alertmanager receiving its alerts, and a Telltale server (`buildApp` with the dashboard, services, runs
+ * and auth routes, authentication on as in `telltale serve`, user `admin` with `adminPassword`) that
+ * forwards `/api/v1/*` to that Prometheus and `/api/v2/*` to that Alertmanager.
  *
  * Test-only stand-ins, until Telltale's own APIs are on this branch: the forwarding itself, and the
  * acknowledgement route `POST /api/v2/alerts/{fingerprint}/ack` (Telltale's addition to the Alertmanager
@@ -14,12 +15,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { telltaleConfigSchema } from '../../src/config/telltale-config.ts';
 import { startDemoServer, type DemoServer } from '../../src/demo/server.ts';
 import { startTraffic, type Traffic } from '../../src/demo/traffic.ts';
 import { buildApp, type RoutePlugin } from '../../src/server/app.ts';
 import { dashboardRoutes } from '../../src/server/routes/dashboard.ts';
+import { Auth, authRoutes, openAuthStore, type Permission } from '../../src/server/auth/index.ts';
 import { runsRoutes } from '../../src/server/routes/runs.ts';
 import { servicesRoutes } from '../../src/server/routes/services.ts';
 import type { RunStore } from '../../src/store/index.ts';
@@ -100,10 +102,12 @@ scrape_configs:
 ${check('shop-health', 'shop')}${check('payments-api', 'payments')}`;
 }
 
+const ADMIN_PASSWORD = 'dashboard-e2e-admin';
+
 /** Forwards a path prefix to another server, keeping method, query string and JSON body. */
-function forward(prefix: string, upstream: string, decorate?: (path: string, body: unknown) => unknown): RoutePlugin {
+function forward(prefix: string, upstream: string, changes: Permission, decorate?: (path: string, body: unknown) => unknown): RoutePlugin {
   return (app) => {
-    app.all(`${prefix}*`, async (request, reply) => {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD';
       const res = await fetch(`${upstream}${request.url}`, {
         method: request.method,
@@ -116,7 +120,10 @@ function forward(prefix: string, upstream: string, decorate?: (path: string, bod
         return reply.status(res.status).header('content-type', type).send(JSON.stringify(decorate(request.url.split('?')[0], JSON.parse(text))));
       }
       return reply.status(res.status).header('content-type', type).send(text);
-    });
+    };
+    // what the forwarded APIs need: reads, and POST/DELETE as `changes` (Prometheus' POST queries are reads)
+    app.route({ method: ['GET', 'HEAD'], url: `${prefix}*`, config: { permission: 'read' }, handler });
+    app.route({ method: ['POST', 'DELETE'], url: `${prefix}*`, config: { permission: changes }, handler });
   };
 }
 
@@ -128,7 +135,7 @@ interface Ack {
 
 function ackRoute(acks: Map<string, Ack>): RoutePlugin {
   return (app) => {
-    app.post<{ Params: { fp: string }; Body: { by?: string; comment?: string } }>('/api/v2/alerts/:fp/ack', async (request) => {
+    app.post<{ Params: { fp: string }; Body: { by?: string; comment?: string } }>('/api/v2/alerts/:fp/ack', { config: { permission: 'write' } }, async (request) => {
       acks.set(request.params.fp, { by: request.body?.by ?? 'unknown', comment: request.body?.comment ?? '', at: Date.now() });
       return { fingerprint: request.params.fp, acknowledged: true };
     });
@@ -141,6 +148,8 @@ export interface DashboardStack {
   prometheus: RunningPrometheus;
   alertmanager: RunningAlertmanager;
   app: FastifyInstance;
+  /** the `admin` user's password (the server has authentication on, as `telltale serve` does) */
+  adminPassword: string;
   close(): Promise<void>;
 }
 
@@ -176,20 +185,25 @@ export async function startDashboardStack(options: { dist: string; store: RunSto
       p === '/api/v2/alerts' && Array.isArray(body)
         ? body.map((a: { fingerprint: string; status: Record<string, unknown> }) => (acks.has(a.fingerprint) ? { ...a, status: { ...a.status, acknowledged: acks.get(a.fingerprint) } } : a))
         : body;
+    const auth = new Auth({ store: await openAuthStore(path.join(dir, 'auth.db')) });
+    closers.push(() => auth.store.close());
+    await auth.bootstrap({ env: { TELLTALE_ADMIN_PASSWORD: ADMIN_PASSWORD }, dataDir: dir });
     const app = await buildApp({
+      auth,
       plugins: [
+        authRoutes(auth),
         servicesRoutes(config.services),
         runsRoutes({ store: options.store }),
         ackRoute(acks),
-        forward('/api/v1/', prometheus.url),
-        forward('/api/v2/', alertmanager.url, withAcks),
+        forward('/api/v1/', prometheus.url, 'read'),
+        forward('/api/v2/', alertmanager.url, 'write', withAcks),
         dashboardRoutes({ dist: options.dist }),
       ],
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     closers.push(() => app.close());
     const port = (app.server.address() as AddressInfo).port;
-    return { url: `http://127.0.0.1:${port}`, demo, prometheus, alertmanager, app, close };
+    return { url: `http://127.0.0.1:${port}`, demo, prometheus, alertmanager, app, adminPassword: ADMIN_PASSWORD, close };
   } catch (err) {
     await close();
     throw err;

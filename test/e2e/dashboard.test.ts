@@ -28,6 +28,17 @@ let context: BrowserContext;
 let page: Page;
 let runIds: string[];
 
+/** Logs in through the login page, which every page shows until there is a session. */
+async function logIn(password: string): Promise<void> {
+  await page.goto(`${stack.url}/`);
+  const form = page.getByRole('form', { name: 'Log in' });
+  await form.waitFor();
+  await form.getByLabel('User').fill('admin');
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('account').waitFor();
+}
+
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 describe.skipIf(!ready)('dashboard in a browser', () => {
@@ -53,6 +64,7 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(30_000);
+    await logIn(stack.adminPassword);
   }, 180_000);
 
   afterAll(async () => {
@@ -216,5 +228,51 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     await firing.locator('.alert', { hasText: 'ShopTraffic' }).waitFor();
     expect(await page.getByTestId('silenced').locator('.alert').count()).toBe(0);
     await shot('alerts');
+  });
+
+  it('settings: an admin creates an API token (shown once), revokes it, and adds a user', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByTestId('account').getByRole('link').click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    const form = page.getByRole('form', { name: 'New token' });
+    await form.getByLabel('Name').fill('grafana e2e');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const shown = (await page.getByTestId('new-token').locator('code').textContent())!;
+    expect(shown).toMatch(/^tt_[A-Za-z0-9_-]{43}$/);
+    // the token works for an API client, without the browser's session
+    const asToken = () => fetch(`${stack.url}/api/v1/query?query=1`, { headers: { authorization: `Bearer ${shown}` } }).then((r) => r.status);
+    expect(await asToken()).toBe(200);
+    const row = page.getByTestId('tokens').locator('tr', { hasText: 'grafana e2e' });
+    expect(await row.textContent()).toMatch(/read/);
+    await shot('settings');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('tokens').locator('tr[data-state="revoked"]', { hasText: 'grafana e2e' }).waitFor();
+    expect(await asToken()).toBe(401);
+
+    const users = page.getByRole('form', { name: 'New user' });
+    await users.getByLabel('User').fill('vera');
+    await users.getByLabel('Password').fill('vera-e2e-password');
+    await users.getByRole('button', { name: 'Add user' }).click();
+    await page.getByTestId('users').locator('tr', { hasText: 'vera' }).waitFor();
+    expect(await page.getByLabel('role of vera').inputValue()).toBe('viewer');
+  });
+
+  it('login: logging out shows the login page, a wrong password is refused, the right one lets the user back in', async () => {
+    await page.goto(`${stack.url}/checks`);
+    expect(await page.getByTestId('account').textContent()).toMatch(/^admin · admin/);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    const form = page.getByRole('form', { name: 'Log in' });
+    await form.waitFor();
+    // the session cookie is gone for the API too
+    expect((await page.request.get(`${stack.url}/api/v1/query?query=1`)).status()).toBe(401);
+    await form.getByLabel('Password').fill('not the password');
+    await form.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(async () => page.getByTestId('login-error').textContent()).toMatch(/wrong user name or password/);
+    await shot('login');
+    await form.getByLabel('Password').fill(stack.adminPassword);
+    await form.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('checks').waitFor();
+    const cookie = (await context.cookies(stack.url)).find((c) => c.name === 'telltale_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
   });
 });

@@ -17,10 +17,12 @@ const run = promisify(execFile);
 let dir: string;
 let serve: AssembledServer;
 let prom: RunningPrometheus;
+/** the server's URL with a read token as Basic auth password (promtool 2.42 has no other way to send credentials) */
+let servedUrl: string;
 const END = Math.floor(Date.now() / 60_000) * 60_000;
 const START = END - 30 * 60_000;
 
-async function push(url: string): Promise<void> {
+async function push(url: string, headers: Record<string, string> = {}): Promise<void> {
   const series = [];
   for (const job of ['api', 'db']) {
     for (const code of ['200', '500']) {
@@ -38,7 +40,7 @@ async function push(url: string): Promise<void> {
   }
   const res = await fetch(`${url}/api/v1/write`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' },
+    headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', ...headers },
     body: snappyEncode(encodeWriteRequest(series)),
   });
   expect(res.status).toBe(204);
@@ -62,7 +64,10 @@ describe.skipIf(!hasPrometheus())('promtool query against telltale serve', () =>
       assembleServer({ config, listen: '127.0.0.1:0', dataDir: path.join(dir, 'data'), buildDashboard: false }),
       startPrometheus({ args: ['--web.enable-remote-write-receiver'] }),
     ]);
-    await Promise.all([push(serve.url), push(prom.url)]);
+    const ingest = (await serve.auth.createToken({ name: 'ingest', scopes: ['ingest'] }, 'test')).token;
+    const read = (await serve.auth.createToken({ name: 'promtool', scopes: ['read'] }, 'test')).token;
+    servedUrl = serve.url.replace('http://', `http://promtool:${read}@`);
+    await Promise.all([push(serve.url, { authorization: `Bearer ${ingest}` }), push(prom.url)]);
   }, 60_000);
   afterAll(async () => {
     await serve?.close();
@@ -87,7 +92,7 @@ describe.skipIf(!hasPrometheus())('promtool query against telltale serve', () =>
   for (const [name, args] of cases) {
     it(`promtool query ${name}: the same output from both`, async () => {
       const [ours, theirs] = await Promise.all([
-        promtool(args.map((a) => (a === '{server}' ? serve.url : a))),
+        promtool(args.map((a) => (a === '{server}' ? servedUrl : a))),
         promtool(args.map((a) => (a === '{server}' ? prom.url : a))),
       ]);
       expect(ours.code).toBe(theirs.code);

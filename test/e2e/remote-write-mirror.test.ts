@@ -4,44 +4,33 @@
  * Prometheus' API returns the same samples.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT } from '../helpers/cli.ts';
+import { api, startServe, type ServeProcess } from '../helpers/serve.ts';
 import { hasPrometheus, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.ts';
 import { queryRange, waitFor } from '../ingest/prometheus-query.ts';
 import { encodeWriteRequest, snappyEncode } from '../../src/ingest/remote-write-codec.ts';
 
 let prom: RunningPrometheus;
 let dir: string;
-let child: ChildProcess;
+let served: ServeProcess;
 let url: string;
-let stderr = '';
 
-async function startServe(configYaml: string): Promise<void> {
+async function startMirroring(configYaml: string): Promise<void> {
   const config = join(dir, 'telltale.yaml');
   writeFileSync(config, configYaml);
-  child = spawn(process.execPath, [BIN, 'serve', '--config', config, '--listen', '127.0.0.1:0', '--data', join(dir, 'data'), '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('close', () => reject(new Error(`serve exited:\n${stderr}`)));
-  });
+  served = await startServe(['--config', config, '--data', join(dir, 'data')]);
+  url = served.url;
 }
 
 describe.skipIf(!hasPrometheus())('remote_write from telltale serve to the real Prometheus', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-rw-mirror-'));
     prom = await startPrometheus({ args: ['--web.enable-remote-write-receiver'] });
-    await startServe(`
+    await startMirroring(`
 server:
   self_metrics_interval: 0   # only the pushed samples are mirrored, so they can be counted
 global:
@@ -57,7 +46,7 @@ remote_write:
 `);
   }, 60_000);
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await served?.stop();
     await prom?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -71,7 +60,7 @@ remote_write:
       values: Array.from({ length: 61 }, (_, k) => k * (i + 1)),
     }));
     const dropped = { labels: { __name__: 'debug_internal', job: 'push' }, timestamps: [end], values: [1] };
-    const res = await fetch(`${url}/api/v1/write`, {
+    const res = await api(url, '/api/v1/write', {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' },
       body: snappyEncode(encodeWriteRequest([...series, dropped])),
@@ -87,7 +76,7 @@ remote_write:
       expect(got.get(key)).toEqual(s.timestamps.map((t, k) => ({ t, v: s.values[k] })));
     }
     // the store has the dropped series; Prometheus does not
-    const local = (await (await fetch(`${url}/api/v1/query?query=debug_internal&time=${end / 1000}`)).json()) as { data: { result: unknown[] } };
+    const local = (await (await api(url, `/api/v1/query?query=debug_internal&time=${end / 1000}`)).json()) as { data: { result: unknown[] } };
     expect(local.data.result).toHaveLength(1);
     expect((await queryRange(prom, 'debug_internal', start / 1000, end / 1000, 1)).size).toBe(0);
     const metrics = await (await fetch(`${url}/metrics`)).text();

@@ -13,6 +13,9 @@ let target: Server;
 let baseUrl: string;
 let dir: string;
 let serve: AssembledServer;
+let ci: string;
+let reader: string;
+const get = (p: string) => fetch(`${serve.url}${p}`, { headers: { authorization: `Bearer ${reader}` } });
 
 beforeAll(async () => {
   target = createServer((_req, res) => res.end('ok'));
@@ -21,6 +24,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tt-run-push-'));
   const config = telltaleConfigSchema.parse({ server: { store: path.join(dir, 'runs.db'), self_metrics_interval: 0 } });
   serve = await assembleServer({ config, listen: '127.0.0.1:0', dataDir: path.join(dir, 'data'), buildDashboard: false });
+  ci = (await serve.auth.createToken({ name: 'ci', scopes: ['runs:write'] }, 'test')).token;
+  reader = (await serve.auth.createToken({ name: 'reader', scopes: ['read'] }, 'test')).token;
 }, 30_000);
 afterAll(async () => {
   await serve?.close();
@@ -30,15 +35,21 @@ afterAll(async () => {
 
 describe('telltale run --push', () => {
   it('sends the record: the server lists the run and answers PromQL over its per-second series', async () => {
-    const r = await runCli(['run', '-q', '--no-summary', '--no-record', '--push', serve.url, '-e', `BASE_URL=${baseUrl}`, fixture('gate.ts')]);
+    const r = await runCli(['run', '-q', '--no-summary', '--no-record', '--push', serve.url, '-e', `BASE_URL=${baseUrl}`, fixture('gate.ts')], { env: { TELLTALE_TOKEN: ci } });
     expect(r.code, r.stderr).toBe(0);
-    const list = (await (await fetch(`${serve.url}/api/telltale/runs`)).json()) as { data: { runs: Array<{ id: string; testName: string }> } };
+    const list = (await (await get('/api/telltale/runs')).json()) as { data: { runs: Array<{ id: string; testName: string }> } };
     expect(list.data.runs.map((x) => x.testName)).toEqual(['gate e2e']);
     const q = encodeURIComponent('max_over_time(k6_http_reqs_total{testid="gate e2e", name="api"}[1h])');
-    const res = (await (await fetch(`${serve.url}/api/v1/query?query=${q}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const res = (await (await get(`/api/v1/query?query=${q}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
     expect(res.data.result).toHaveLength(1);
     expect(res.data.result[0].metric.run_id).toBe(list.data.runs[0].id);
     expect(Number(res.data.result[0].value[1])).toBeGreaterThan(10);
+  }, 60_000);
+
+  it('fails with TT_RUN_PUSH (exit 3) without a token that may push, naming the answer', async () => {
+    const r = await runCli(['run', '-q', '--no-summary', '--no-record', '--push', serve.url, '-d', '1s', '-e', `BASE_URL=${baseUrl}`, fixture('gate.ts')], { env: { TELLTALE_TOKEN: reader } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--push: http:\/\/127\.0\.0\.1:\d+\/api\/telltale\/runs answered 403/);
   }, 60_000);
 
   it('fails with TT_RUN_PUSH (exit 3) when nothing listens there, and says so', async () => {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT } from '../helpers/cli.ts';
+import { BIN, ROOT, runCli } from '../helpers/cli.ts';
 
 interface Served {
   child: ChildProcess;
@@ -17,13 +17,25 @@ interface Served {
 let dir: string | undefined;
 const children: ChildProcess[] = [];
 afterEach(() => {
+  auth = {};
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
 
-function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+const ADMIN_PASSWORD = 'serve-e2e-admin';
+/** Authorization for the read-only token `readToken` made for the test's store */
+let auth: Record<string, string> = {};
+
+/** A read token in the auth store beside `data`, made with the CLI before the server starts. */
+async function readToken(data: string): Promise<void> {
+  const r = await runCli(['token', 'create', '--data', data, '--name', 'e2e reader', '--scope', 'read']);
+  expect(r.code, r.stderr).toBe(0);
+  auth = { authorization: `Bearer ${r.stdout.trim()}` };
+}
+
+function serve(args: string[], env: Record<string, string> = { TELLTALE_ADMIN_PASSWORD: ADMIN_PASSWORD }): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   children.push(child);
   let err = '';
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -42,7 +54,7 @@ function serve(args: string[]): Promise<Served> {
 }
 
 async function query(url: string, expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`, { headers: auth });
   const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
   expect(body.status).toBe('success');
   return body.data.result;
@@ -62,6 +74,7 @@ describe('telltale serve', () => {
   it('scrapes the demo service, answers PromQL, shuts down cleanly and keeps the data', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
     const data = join(dir, 'data');
+    await readToken(data);
     const first = await serve(['--demo', '--data', data]);
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     const up = await until('the demo target to be up', async () => {
@@ -167,15 +180,16 @@ describe('telltale serve watching and alerting', () => {
         '    interval: 10s',
         '',
       ].join('\n'));
+      await readToken(join(dir, 'data'));
       const s = await serve(['--demo', '--config', join(dir, 'telltale.yaml'), '--data', join(dir, 'data')]);
       const note = await until('the webhook notification', async () => received[0], 60_000);
       expect(note).toMatchObject({ version: '4', status: 'firing', receiver: 'hook', groupLabels: { alertname: 'DemoIsUp' } });
       const alerts = note.alerts as Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
       expect(alerts[0].labels).toMatchObject({ alertname: 'DemoIsUp', job: 'demo', severity: 'page' });
       expect(alerts[0].annotations.summary).toMatch(/^127\.0\.0\.1:\d+ is up$/);
-      const rules = (await (await fetch(`${s.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; state: string }> }> } };
+      const rules = (await (await fetch(`${s.url}/api/v1/rules`, { headers: auth })).json()) as { data: { groups: Array<{ rules: Array<{ health: string; state: string }> }> } };
       expect(rules.data.groups[0].rules[0]).toMatchObject({ health: 'ok', state: 'firing' });
-      const am = (await (await fetch(`${s.url}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string> }>;
+      const am = (await (await fetch(`${s.url}/api/v2/alerts`, { headers: auth })).json()) as Array<{ labels: Record<string, string> }>;
       expect(am.map((a) => a.labels.alertname)).toContain('DemoIsUp');
       const probe = await until('a failed check result', async () => {
         const r = await query(s.url, 'probe_success{check="demo-health"}');
@@ -188,4 +202,69 @@ describe('telltale serve watching and alerting', () => {
       await new Promise<void>((r) => hook.close(() => r()));
     }
   }, 120_000);
+});
+
+describe('telltale serve authentication', () => {
+  it('announces a generated admin password once, takes logins and CLI-made tokens, and refuses everyone else', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+    const data = join(dir, 'data');
+    const first = await serve(['--demo', '--data', data], {});
+    const m = await until('the password notice', async () => /created user "admin" with the generated password (\S+)/.exec(first.stderr()) ?? undefined, 10_000);
+    const password = m[1];
+    expect(readFileSync(join(data, 'admin-password'), 'utf8')).toBe(`${password}\n`);
+    expect(statSync(join(data, 'admin-password')).mode & 0o777).toBe(0o600);
+
+    const anonymous = await fetch(`${first.url}/api/v1/query?query=up`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="telltale"');
+    expect(await anonymous.json()).toMatchObject({ status: 'error', errorType: 'unauthorized', code: 'TT_AUTH_REQUIRED' });
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+
+    const login = await fetch(`${first.url}/api/telltale/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect((await fetch(`${first.url}/api/v1/query?query=up`, { headers: { cookie } })).status).toBe(200);
+
+    // a token made by the CLI while the server runs works at once, as Basic auth too, and stops when revoked
+    const made = await runCli(['token', 'create', '--data', data, '--name', 'remote write', '--scope', 'ingest', '--expires', '90d', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const token = JSON.parse(made.stdout) as { id: string; token: string; expiresAt: string };
+    expect(Date.parse(token.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    const basic = `Basic ${Buffer.from(`prometheus:${token.token}`).toString('base64')}`;
+    expect((await fetch(`${first.url}/api/v1/write`, { method: 'POST', headers: { authorization: basic } })).status).toBe(400);
+    expect((await fetch(`${first.url}/api/v1/query?query=up`, { headers: { authorization: basic } })).status).toBe(403);
+    const listed = await runCli(['token', 'list', '--data', data]);
+    expect(listed.stdout).toMatch(new RegExp(`^${token.id}\\s+remote write\\s+ingest\\s`, 'm'));
+    expect(listed.stdout).not.toContain(token.token);
+    expect((await runCli(['token', 'revoke', token.id, '--data', data])).code).toBe(0);
+    expect((await fetch(`${first.url}/api/v1/write`, { method: 'POST', headers: { authorization: basic } })).status).toBe(401);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    expect(first.stderr().match(/generated password/g)).toHaveLength(1);
+    // later starts print only where the password is
+    const second = await serve(['--demo', '--data', data], {});
+    await until('the login hint', async () => (/log in at http:\/\/\S+ as admin, password in \S+admin-password/.test(second.stderr()) ? true : undefined), 10_000);
+    expect(second.stderr()).not.toContain(password);
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+  }, 90_000);
+
+  it('sets a forgotten password from standard input with `telltale user set-password`', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-serve-'));
+    const data = join(dir, 'data');
+    const s = await serve(['--data', data]);
+    const child = spawn(process.execPath, [BIN, 'user', 'set-password', 'admin', '--data', data], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdin.end('a-brand-new-password\n');
+    expect(await new Promise((resolve) => child.on('close', resolve)), err).toBe(0);
+    const login = (password: string) => fetch(`${s.url}/api/telltale/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    expect((await login(ADMIN_PASSWORD)).status).toBe(401);
+    expect((await login('a-brand-new-password')).status).toBe(200);
+    const users = await runCli(['user', 'list', '--data', data]);
+    expect(users.stdout).toMatch(/^admin\s+admin\s/m);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+  }, 60_000);
 });

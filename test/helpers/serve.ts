@@ -3,13 +3,15 @@
  * benchmarks, and `api()`, the one place requests to it are made (so credentials, when the server asks for
  * them, are added here and nowhere else).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { encodeWriteRequest, snappyEncode, type EncodableSeries } from '../../src/ingest/remote-write-codec.ts';
 import { BIN, ROOT } from './cli.ts';
 
 export interface ServeProcess {
   child: ChildProcess;
   url: string;
+  /** an admin API token made for this server before it started (`api()` sends the latest one) */
+  token: string;
   stderr(): string;
   exit: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code */
@@ -22,8 +24,31 @@ export interface ServeOptions {
   startTimeoutMs?: number;
 }
 
-/** Starts `telltale serve --listen 127.0.0.1:0 ARGS...` and resolves once it says where it listens. */
+let latestToken: string | undefined;
+let tokens = 0;
+
+/** An admin token in the auth store the server with these args will use, made with `telltale token create`. */
+export function makeAdminToken(args: readonly string[], options: ServeOptions = {}): string {
+  const pass = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 && i + 1 < args.length ? [flag, args[i + 1]] : [];
+  };
+  const r = spawnSync(process.execPath, [BIN, 'token', 'create', ...pass('--config'), ...pass('--data'), '--name', `e2e admin ${process.pid} ${++tokens}`, '--scope', 'admin', '--json'], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`telltale token create failed (${r.status}): ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { token: string }).token;
+}
+
+/**
+ * Starts `telltale serve --listen 127.0.0.1:0 ARGS...` and resolves once it says where it listens; an admin
+ * token is made for it first, and `api()` sends it from then on.
+ */
 export function startServe(args: string[], options: ServeOptions = {}): Promise<ServeProcess> {
+  const token = makeAdminToken(args, options);
+  latestToken = token;
   const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--log-level', 'warn', ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
@@ -49,7 +74,7 @@ export function startServe(args: string[], options: ServeOptions = {}): Promise<
       const m = /listening on (http:\/\/\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1], stderr: () => err, exit, stop });
+        resolve({ child, url: m[1], token, stderr: () => err, exit, stop });
       }
     });
     child.on('close', () => {
@@ -59,9 +84,9 @@ export function startServe(args: string[], options: ServeOptions = {}): Promise<
   });
 }
 
-/** Headers every request to the server carries. */
+/** Headers every request to the server carries: the token of the server started last. */
 export function apiHeaders(): Record<string, string> {
-  return {};
+  return latestToken ? { authorization: `Bearer ${latestToken}` } : {};
 }
 
 /** fetch against the server, with `apiHeaders()` merged in. */

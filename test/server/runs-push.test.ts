@@ -44,8 +44,8 @@ describe('POST /api/telltale/runs', () => {
     const record = sampleRecord({ id: 'pushed-0001', testName: 'checkout', seconds: 5, seed: 3 });
     const res = await push(serializeRecord(record));
     expect(res.statusCode).toBe(201);
-    const body = res.json() as { data: { saved: string; samples: number } };
-    expect(body.data.saved).toBe('created');
+    const body = res.json() as { data: { outcome: string; samples: number } };
+    expect(body.data.outcome).toBe('created');
     expect(body.data.samples).toBeGreaterThan(0);
     expect((await store.getRun('pushed-0001'))?.testName).toBe('checkout');
     const base = { testid: 'checkout', run_id: 'pushed-0001' };
@@ -59,7 +59,7 @@ describe('POST /api/telltale/runs', () => {
     // the same record again: unchanged, no second copy of the series
     const again = await push(serializeRecord(record));
     expect(again.statusCode).toBe(200);
-    expect((again.json() as { data: { saved: string; samples: number } }).data).toMatchObject({ saved: 'unchanged', samples: 0 });
+    expect((again.json() as { data: { outcome: string; samples: number } }).data).toMatchObject({ outcome: 'unchanged', samples: 0 });
   });
 
   it('refuses a different record with the same id (409) and a damaged one (400, naming the field)', async () => {

@@ -41,10 +41,11 @@ describe("the server's own metrics in its store", () => {
     const config = telltaleConfigSchema.parse({ server: { self_metrics_interval: '1s' } });
     server = await assembleServer({ config, listen: '127.0.0.1:0', dataDir: join(dir, 'data'), buildDashboard: false });
     await fetch(`${server.url}/healthz`);
+    const { token } = await server.auth.createToken({ name: 'reader', scopes: ['read'] }, 'test');
     const deadline = Date.now() + 20_000;
     let result: Array<{ metric: Record<string, string> }> = [];
     while (Date.now() < deadline) {
-      const res = await fetch(`${server.url}/api/v1/query?query=${encodeURIComponent('telltale_http_requests_total{job="telltale",route="/healthz"}')}`);
+      const res = await fetch(`${server.url}/api/v1/query?query=${encodeURIComponent('telltale_http_requests_total{job="telltale",route="/healthz"}')}`, { headers: { authorization: `Bearer ${token}` } });
       result = ((await res.json()) as { data: { result: typeof result } }).data.result;
       if (result.length > 0) break;
       await new Promise((r) => setTimeout(r, 200));

@@ -12,12 +12,23 @@ export class ApiError extends Error {
   }
 }
 
+// ---- the login session: changes carry its CSRF token; a 401 anywhere sends the user to the login page
+
+let csrfToken: string | null = null;
+const unauthorized = new Set<() => void>();
+
+/** Calls `fn` whenever the server says the session is gone; returns the unsubscribe function. */
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorized.add(fn);
+  return () => unauthorized.delete(fn);
+}
+
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (res.status === 401 && !url.startsWith('/api/telltale/login')) for (const fn of unauthorized) fn();
   const text = await res.text();
   let json: unknown;
   try {
@@ -35,6 +46,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 export const getJSON = <T>(url: string) => request<T>('GET', url);
 export const postJSON = <T>(url: string, body: unknown) => request<T>('POST', url, body);
 export const deleteJSON = <T>(url: string) => request<T>('DELETE', url);
+export const patchJSON = <T>(url: string, body: unknown) => request<T>('PATCH', url, body);
 
 // ---- Prometheus HTTP API
 
@@ -274,3 +286,55 @@ export const runs = async (test?: string) =>
 export const run = async (id: string) => (await getJSON<{ data: RunDigest }>(`/api/telltale/runs/${encodeURIComponent(id)}`)).data;
 export const compare = async (a: string, b: string) =>
   (await getJSON<{ data: GateResult }>(`/api/telltale/runs/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`)).data;
+
+// ---- accounts
+
+export interface Me {
+  username: string;
+  role: 'viewer' | 'editor' | 'admin' | null;
+  scopes: string[];
+  via: 'session' | 'token' | 'open';
+  csrfToken: string | null;
+  authEnabled: boolean;
+}
+
+function remember(me: Me): Me {
+  csrfToken = me.csrfToken;
+  return me;
+}
+
+export const me = async () => remember((await getJSON<{ data: Me }>('/api/telltale/me')).data);
+export const login = async (username: string, password: string) => remember((await postJSON<{ data: Me }>('/api/telltale/login', { username, password })).data);
+export async function logout(): Promise<void> {
+  await postJSON<unknown>('/api/telltale/logout', {});
+  csrfToken = null;
+}
+
+export const changeOwnPassword = (currentPassword: string, newPassword: string) => postJSON<unknown>('/api/telltale/me/password', { currentPassword, newPassword });
+
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface UserInfo {
+  username: string;
+  role: 'viewer' | 'editor' | 'admin';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const tokens = async () => (await getJSON<{ data: ApiTokenInfo[] }>('/api/telltale/tokens')).data;
+export const createToken = async (name: string, scopes: string[], expires: string | null) =>
+  (await postJSON<{ data: ApiTokenInfo & { token: string } }>('/api/telltale/tokens', { name, scopes, expires })).data;
+export const revokeToken = (id: string) => deleteJSON<unknown>(`/api/telltale/tokens/${encodeURIComponent(id)}`);
+export const users = async () => (await getJSON<{ data: UserInfo[] }>('/api/telltale/users')).data;
+export const createUser = (username: string, password: string, role: string) => postJSON<unknown>('/api/telltale/users', { username, password, role });
+export const setRole = (username: string, role: string) => patchJSON<unknown>(`/api/telltale/users/${encodeURIComponent(username)}`, { role });
+export const deleteUser = (username: string) => deleteJSON<unknown>(`/api/telltale/users/${encodeURIComponent(username)}`);

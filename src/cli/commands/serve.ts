@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { findConfigFile, loadConfigFile } from '../../config/load-config.ts';
 import { telltaleConfigSchema, type TelltaleConfig } from '../../config/telltale-config.ts';
-import { assembleServer } from '../../server/assemble.ts';
+import { assembleServer, type AssembledServer } from '../../server/assemble.ts';
 import { demoComponents } from '../../server/demo-components.ts';
 import { describeReload } from '../../server/reload.ts';
 import type { SetExit } from './run.ts';
@@ -54,6 +54,7 @@ export function registerServe(program: Command, setExit: SetExit): void {
       }
       process.stderr.write(`telltale serve: listening on ${server.url} (series store ${flags.data ?? config.server.data}; SIGHUP or POST /-/reload reloads the config)\n`);
       if (demo) process.stderr.write(`telltale serve: demo API on ${demo.url}, scraped every ${demo.scrapeInterval}\n`);
+      process.stderr.write(loginNotice(server, Boolean(demo)));
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stderr.write(`telltale serve: ${signal}, shutting down\n`);
@@ -70,4 +71,17 @@ export function registerServe(program: Command, setExit: SetExit): void {
       });
       setExit(0);
     });
+}
+
+/** How to log in: the generated admin password on the first start only (never in the log), a hint after. */
+function loginNotice(server: AssembledServer, demo: boolean): string {
+  const b = server.bootstrap;
+  if (!server.auth.enabled) return 'telltale serve: authentication is off (server.auth.enabled: false): every route is open\n';
+  if (b.created && b.password) {
+    return `telltale serve: created user "admin" with the generated password ${b.password}\n` +
+      `telltale serve: (kept in ${b.passwordFile}, readable only by you; change it with \`telltale user set-password admin\`)\n`;
+  }
+  if (b.created) return 'telltale serve: created user "admin" with the password from TELLTALE_ADMIN_PASSWORD\n';
+  if (!demo) return '';
+  return b.passwordFile ? `telltale serve: log in at ${server.url}/ as admin, password in ${b.passwordFile}\n` : `telltale serve: log in at ${server.url}/\n`;
 }

@@ -15,7 +15,7 @@ import type { RoutePlugin } from '../app.ts';
 export const DEFAULT_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 /** The dashboard's client routes: each answers index.html. */
-export const CLIENT_ROUTES = ['/', '/services', '/services/*', '/alerts', '/checks', '/runs', '/runs/*', '/explore'];
+export const CLIENT_ROUTES = ['/', '/services', '/services/*', '/alerts', '/checks', '/runs', '/runs/*', '/explore', '/settings'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -88,7 +88,7 @@ export function runsRoutes(options: RunsRouteOptions): RoutePlugin {
           series = appendRunSeries(app, record);
           await app.commit();
         }
-        return reply.status(saved === 'created' ? 201 : 200).send({ status: 'success', data: { id: record.id, saved, samples: series.accepted, rejected: series.rejected } });
+        return reply.status(saved === 'created' ? 201 : 200).send({ status: 'success', data: { id: record.id, outcome: saved, samples: series.accepted, rejected: series.rejected } });
       });
 
       app.get<{ Params: { id: string } }>('/api/telltale/runs/:id', async (request) => {
