@@ -1,9 +1,9 @@
 /**
- * Dashboard bundle size and page-load time, with Prometheus' own web UI (served by the same Prometheus in
- * the same run) as the peer. `node bench/dashboard.ts [--loads N]`.
+ * Dashboard bundle size and page-load time, with Prometheus' own web UI (a real Prometheus scraping the
+ * same demo API, in the same run) as the peer. `node bench/dashboard.ts [--loads N]`.
  *
  * The stack is the browser test's (test/e2e/dashboard-stack.ts): the demo API under traffic, scraped every
- * second by a real Prometheus, behind a Telltale server with the dashboard routes (logged in as admin: each
+ * second by a real `telltale serve` with the dashboard (logged in as admin: each
  * context gets the session cookie, so a load includes the dashboard's `/api/telltale/me`). Each cold load is a fresh
  * browser context (empty cache); warm loads reuse one context. Figures per load, from the browser's own
  * clocks: DOMContentLoaded, the load event, and for the dashboard "data" — when the shop tile shows its p95
@@ -14,8 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { openStore } from '../src/store/index.ts';
 import { startDashboardStack } from '../test/e2e/dashboard-stack.ts';
+import { startPrometheus } from '../test/helpers/prometheus.ts';
 import { buildDashboard } from '../web/build.ts';
 
 const loads = Number(process.argv[process.argv.indexOf('--loads') + 1]) || 10;
@@ -83,21 +83,21 @@ async function series(browser: Browser, url: string, waitFor: string | undefined
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tt-bench-dash-'));
 const files = await buildDashboard({ outDir: path.join(dir, 'dist') });
-const store = await openStore({ spec: path.join(dir, 'runs.db'), env: {} });
-const stack = await startDashboardStack({ dist: path.join(dir, 'dist'), store, trafficMs: 120_000 });
+const stack = await startDashboardStack({ dist: path.join(dir, 'dist'), storeFile: path.join(dir, 'runs.db'), trafficMs: 120_000 });
+const prometheus = await startPrometheus({ config: `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: shop\n    static_configs: [{ targets: ['127.0.0.1:${stack.demo.port}'] }]\n` });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 try {
   const login = await fetch(`${stack.url}/api/telltale/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: stack.adminPassword }) });
   const [name, value] = (login.headers.get('set-cookie') ?? '').split(';')[0].split('=');
   session = { name, value, url: stack.url };
-  // let Prometheus collect a few scrapes so the tile's rate() queries have data
+  // let the servers collect a few scrapes so the tile's rate() queries have data
   await new Promise((r) => setTimeout(r, 6000));
   const rows = {
     'telltale overview, cold': await series(browser, `${stack.url}/`, TILE_FILLED, false),
     'telltale overview, warm': await series(browser, `${stack.url}/`, TILE_FILLED, true),
     'telltale service page (1h), cold': await series(browser, `${stack.url}/services/shop`, SERVICE_DRAWN, false),
-    'prometheus /graph, cold': await series(browser, `${stack.prometheus.url}/graph`, undefined, false),
-    'prometheus /graph, warm': await series(browser, `${stack.prometheus.url}/graph`, undefined, true),
+    'prometheus /graph, cold': await series(browser, `${prometheus.url}/graph`, undefined, false),
+    'prometheus /graph, warm': await series(browser, `${prometheus.url}/graph`, undefined, true),
   };
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const gz = files.reduce((a, f) => a + f.gzipBytes, 0);
@@ -116,6 +116,6 @@ try {
 } finally {
   await browser.close();
   await stack.close();
-  await store.close();
+  await prometheus.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -46,6 +46,8 @@ export interface AssembleOptions {
   plugins?: RoutePlugin[];
   /** build the dashboard when web/dist is missing (default true) */
   buildDashboard?: boolean;
+  /** serve the dashboard from this directory instead of web/dist (tests build their own) */
+  dashboardDist?: string;
   onWarning?: (message: string, err?: unknown) => void;
   /** reads the config anew for a reload (default: the config file again, or the defaults without one) */
   reloadConfig?: () => Promise<TelltaleConfig>;
@@ -105,7 +107,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       allowedOrigins: config.server.external_url ? [new URL(config.server.external_url).origin] : [],
     });
     const bootstrap = await auth.bootstrap({ env: options.env ?? process.env, dataDir });
-    if (options.buildDashboard !== false) await ensureDashboardBuilt();
+    if (options.buildDashboard !== false && options.dashboardDist === undefined) await ensureDashboardBuilt();
     const metrics = new SelfMetrics(clock);
     metrics.addCollector(() => tsdbMetrics(tsdb));
     if (sinks.length > 0) metrics.addCollector(() => remoteWriteMetrics(sinks));
@@ -144,7 +146,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
         runsRoutes({ store: runs, storage }),
         authRoutes(auth),
         ...(options.plugins ?? []),
-        dashboardRoutes(),
+        dashboardRoutes(options.dashboardDist ? { dist: options.dashboardDist } : undefined),
       ],
     });
     const storeComponent: Component = {
