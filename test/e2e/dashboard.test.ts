@@ -203,7 +203,7 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
     await expect.poll(async () => page.getByTestId('pending').textContent(), { timeout: 20_000 }).toMatch(/ShopSearchSlow/);
 
     await traffic.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(async () => traffic.getByTestId('acked').textContent()).toMatch(/acknowledged by dashboard/);
+    await expect.poll(async () => traffic.getByTestId('acked').textContent()).toMatch(/acknowledged by admin: acknowledged from the dashboard/);
 
     await traffic.getByRole('button', { name: 'Silence…' }).click();
     const form = traffic.locator('form.silence-form');

@@ -298,16 +298,23 @@ export interface Me {
   authEnabled: boolean;
 }
 
+let username: string | undefined;
+
 function remember(me: Me): Me {
   csrfToken = me.csrfToken;
+  username = me.via === 'open' ? undefined : me.username;
   return me;
 }
+
+/** Who is logged in (undefined before /me answered, or when the server has no authentication). */
+export const currentUser = (): string | undefined => username;
 
 export const me = async () => remember((await getJSON<{ data: Me }>('/api/telltale/me')).data);
 export const login = async (username: string, password: string) => remember((await postJSON<{ data: Me }>('/api/telltale/login', { username, password })).data);
 export async function logout(): Promise<void> {
   await postJSON<unknown>('/api/telltale/logout', {});
   csrfToken = null;
+  username = undefined;
 }
 
 export const changeOwnPassword = (currentPassword: string, newPassword: string) => postJSON<unknown>('/api/telltale/me/password', { currentPassword, newPassword });

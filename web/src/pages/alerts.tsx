@@ -3,7 +3,7 @@
  * (`/api/v1/alerts`), acknowledgement, silences with a duration, and expiring a silence.
  */
 import { useState } from 'preact/hooks';
-import { acknowledge, amAlerts, amSilences, createSilence, expireSilence, ruleAlerts, type AmAlert, type Labels, type Silence } from '../api.ts';
+import { acknowledge, amAlerts, currentUser, amSilences, createSilence, expireSilence, ruleAlerts, type AmAlert, type Labels, type Silence } from '../api.ts';
 import { Dot, Problem, Section } from '../components/common.tsx';
 import { ago, dateTime } from '../format.ts';
 import { useLoad } from '../hooks.ts';
@@ -70,7 +70,7 @@ function AlertRow(props: { alert: AmAlert; onChange: () => void }) {
   const ack = acked(a);
   const doAck = async () => {
     try {
-      await acknowledge(a.fingerprint, 'dashboard', 'acknowledged from the dashboard');
+      await acknowledge(a.fingerprint, currentUser() ?? 'dashboard', 'acknowledged from the dashboard');
       props.onChange();
     } catch (err) {
       setError((err as Error).message);
