@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   TT_ALERTING_NOTIFY: { exitCode: 3, summary: 'A receiver could not be notified after every allowed attempt.' },
   TT_TEMPLATE_INVALID: { exitCode: 104, summary: 'An alert template (label or annotation) does not parse, calls an unknown function, or fails while it runs.' },
   TT_RULES_INVALID: { exitCode: 1, summary: 'A Prometheus rule file does not parse or fails validation.' },
+  TT_ANNOTATION_INPUT: { exitCode: 2, summary: 'An annotation sent to the annotations API (or given to `telltale annotate`) is malformed.' },
+  TT_ANNOTATION_NOT_FOUND: { exitCode: 3, summary: 'No annotation has the given id.' },
+  TT_SERVER_REQUEST: { exitCode: 3, summary: 'A command could not reach the running server, or the server refused the request.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 

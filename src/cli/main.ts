@@ -12,6 +12,7 @@ import { registerValidate } from './commands/validate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerRules } from './commands/rules.ts';
+import { registerAnnotate } from './commands/annotate.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -20,6 +21,8 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
     .description('Continuous performance: k6-compatible load tests, CI gates, metrics and alerting')
     .version(VERSION, '-v, --version')
     .showHelpAfterError()
+    // `-v/--version` is the program's only before the command name, so `annotate --version v2` is the annotation's
+    .enablePositionalOptions()
     .exitOverride();
   registerRun(program, setExit);
   registerCapacity(program, setExit);
@@ -31,6 +34,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerServe(program, setExit);
   registerCompare(program, setExit);
   registerRules(program, setExit);
+  registerAnnotate(program, setExit);
   return program;
 }
 

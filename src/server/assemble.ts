@@ -113,6 +113,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       await app?.close();
       await runs?.close().catch(() => undefined);
       await monitoring?.alertStore.close().catch(() => undefined);
+      await monitoring?.annotations.close().catch(() => undefined);
     }
     await tsdb.close().catch(() => undefined);
     throw err;

@@ -21,6 +21,8 @@ import { RuleManager } from '../rules/rule-manager.ts';
 import type { Queryable, Storage } from '../series/types.ts';
 import type { RoutePlugin } from './app.ts';
 import { registerAlertmanagerApi } from './routes/alertmanager-api.ts';
+import { annotationRoutes } from './routes/annotations.ts';
+import { openAnnotationStore, type AnnotationStore } from '../annotations/annotation-store.ts';
 import type { Component } from './serve.ts';
 
 export interface MonitoringDeps {
@@ -42,6 +44,8 @@ export interface Monitoring {
   dispatcher: Dispatcher;
   probes: ProbeService;
   alertStore: AlertStore;
+  /** deployments and other events (the same database as the alert store) */
+  annotations: AnnotationStore;
 }
 
 const DEFAULT_ALERTING = 'route:\n  receiver: default\nreceivers:\n  - name: default\n';
@@ -55,12 +59,21 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
   const ruleFiles = await loadRuleFiles(config.rule_files.map((f) => resolve(base, f)));
   const alerting = await alertingConfig(config, base, externalURL);
 
-  const alertStore = await openAlertStore(config.server.store ?? join(dirname(resolve(deps.dataDir)), 'telltale.db'));
+  const storeSpec = config.server.store ?? join(dirname(resolve(deps.dataDir)), 'telltale.db');
+  const alertStore = await openAlertStore(storeSpec);
+  let annotations: AnnotationStore;
+  try {
+    annotations = await openAnnotationStore(storeSpec);
+  } catch (err) {
+    await alertStore.close();
+    throw err;
+  }
   let dispatcher: Dispatcher;
   try {
     dispatcher = await Dispatcher.create({ config: alerting, store: alertStore, clock, onEvent: (e) => e.type === 'notify_failed' && deps.onWarning?.(`notification to ${e.receiver} failed: ${e.error}`) });
   } catch (err) {
     await alertStore.close();
+    await annotations.close();
     throw err;
   }
   const api = new AlertingApi(dispatcher);
@@ -79,6 +92,7 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
 
   const plugins: RoutePlugin[] = [
     (app) => registerAlertmanagerApi(app, { api }),
+    annotationRoutes({ store: annotations, now: () => clock.now() }),
     (app) => registerHeartbeatRoutes(app, { heartbeats: probes.heartbeats }),
     (app) => registerCheckRoutes(app, { service: probes, queryable: deps.queryable, now: () => clock.now() }),
     (app) => {
@@ -91,11 +105,12 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
   ];
   const components: Component[] = [
     { name: 'alert store', stop: () => alertStore.close() },
+    { name: 'annotation store', stop: () => annotations.close() },
     { name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() },
     { name: 'rules', start: async () => { await rules.restore(); rules.start(); }, stop: () => rules.stop() },
     { name: 'checks', start: () => probes.start(checks), stop: () => probes.stop() },
   ];
-  return { plugins, components, rules, dispatcher, probes, alertStore };
+  return { plugins, components, rules, dispatcher, probes, alertStore, annotations };
 }
 
 async function alertingConfig(config: TelltaleConfig, base: string, externalURL: string): Promise<AlertingConfig> {
