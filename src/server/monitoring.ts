@@ -12,6 +12,8 @@ import { loadAlertingConfig, type AlertingConfig } from '../alerting/config.ts';
 import { openAlertStore, type AlertStore } from '../alerting/alert-store.ts';
 import { Dispatcher } from '../alerting/dispatcher.ts';
 import { AlertingApi } from '../alerting/api.ts';
+import { alertContextSource } from '../alerting/alert-context.ts';
+import { Engine } from '../promql/engine.ts';
 import { parseChecks } from '../probes/parse-checks.ts';
 import { ProbeService } from '../probes/probe-service.ts';
 import { registerHeartbeatRoutes } from '../probes/heartbeat-routes.ts';
@@ -70,7 +72,11 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
   }
   let dispatcher: Dispatcher;
   try {
-    dispatcher = await Dispatcher.create({ config: alerting, store: alertStore, clock, onEvent: (e) => e.type === 'notify_failed' && deps.onWarning?.(`notification to ${e.receiver} failed: ${e.error}`) });
+    dispatcher = await Dispatcher.create({
+      config: alerting, store: alertStore, clock, onEvent: (e) => e.type === 'notify_failed' && deps.onWarning?.(`notification to ${e.receiver} failed: ${e.error}`),
+      // each notification says whether its alert looks real: the 7-day band at this hour, recent deployments
+      context: alertContextSource({ engine: new Engine({ now: () => clock.now() }), queryable: deps.queryable, annotations }),
+    });
   } catch (err) {
     await alertStore.close();
     await annotations.close();
