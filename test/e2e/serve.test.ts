@@ -6,56 +6,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT } from '../helpers/cli.ts';
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
+import { serve, stopServers, until } from '../helpers/serve.ts';
 
 let dir: string | undefined;
 const children: ChildProcess[] = [];
 afterEach(() => {
+  stopServers();
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  let err = '';
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${err}`)), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], stderr: () => err, exit });
-      }
-    });
-    child.on('close', () => reject(new Error(`serve exited:\n${err}`)));
-  });
-}
 
 async function query(url: string, expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
   expect(body.status).toBe('success');
   return body.data.result;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe('telltale serve', () => {
