@@ -106,8 +106,9 @@ class KyselyAnnotationStore implements AnnotationStore {
   }
 
   async add(a: NewAnnotation, now: number): Promise<Annotation> {
+    now = Math.round(now);
     const out: Annotation = {
-      id: a.id ?? randomUUID(), time: a.time, ...(a.timeEnd !== undefined ? { timeEnd: a.timeEnd } : {}),
+      id: a.id ?? randomUUID(), time: Math.round(a.time), ...(a.timeEnd !== undefined ? { timeEnd: Math.round(a.timeEnd) } : {}),
       ...(a.service !== undefined ? { service: a.service } : {}), kind: a.kind, ...(a.version !== undefined ? { version: a.version } : {}),
       text: a.text, tags: [...a.tags], labels: { ...a.labels }, createdAt: now,
     };
@@ -127,8 +128,9 @@ class KyselyAnnotationStore implements AnnotationStore {
     let q = this.db.selectFrom('telltale_annotations').selectAll();
     if (filter.service !== undefined) q = q.where('service', '=', filter.service);
     if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    if (filter.from !== undefined) q = q.where('time_end', '>=', filter.from);
-    if (filter.to !== undefined) q = q.where('time', '<=', filter.to);
+    // whole milliseconds: PostgreSQL's bigint takes no fractions, and a clock may give some
+    if (filter.from !== undefined) q = q.where('time_end', '>=', Math.floor(filter.from));
+    if (filter.to !== undefined) q = q.where('time', '<=', Math.ceil(filter.to));
     const rows = await this.guard('read annotations', () => q.orderBy('time', 'desc').orderBy('id').limit(filter.limit ?? DEFAULT_ANNOTATION_LIMIT).execute());
     return rows.map((r) => {
       const time = Number(r.time);

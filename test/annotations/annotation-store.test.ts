@@ -66,6 +66,12 @@ for (const engine of engines) {
       expect(await ids({ service: 'nothing' })).toEqual([]);
     });
 
+    it('keeps whole milliseconds when a clock gives fractions', async () => {
+      const a = await store.add({ time: T + 0.4, timeEnd: T + 10.6, kind: 'deploy', text: '', tags: [], labels: {} }, T + 0.7);
+      expect(a).toMatchObject({ time: T, timeEnd: T + 11, createdAt: T + 1 });
+      expect((await store.list({ from: T - 0.5, to: T + 0.5 })).map((x) => x.id)).toEqual([a.id]);
+    });
+
     it('deletes by id and says whether there was one', async () => {
       const a = await store.add({ time: T, kind: 'deploy', text: 'x', tags: [], labels: {} }, T);
       expect(await store.delete(a.id)).toBe(true);

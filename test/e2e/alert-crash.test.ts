@@ -32,7 +32,7 @@ const quietFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('alert delivery across kill -9', () => {
   it('delivers a notification pending at the crash once after restart, and never again', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-crash-'));
-    const received: Array<{ status: string; alerts: Array<{ labels: Record<string, string> }> }> = [];
+    const received: Array<{ status: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }> = [];
     const hook = createServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
@@ -70,6 +70,8 @@ describe('alert delivery across kill -9', () => {
       const second = await serve(args);
       await until('the notification after the restart', async () => (received.length > 0 ? true : undefined), 90_000);
       expect(received[0]).toMatchObject({ status: 'firing', alerts: [{ labels: { alertname: 'CrashTest', severity: 'page' } }] });
+      // the context is computed in the server: vector(1) is 1 now and at this time on each of the last 7 days
+      expect(received[0].alerts[0].annotations).toMatchObject({ telltale_context_value: '1', telltale_context_band_days: '7', telltale_context_outside_band: 'false' });
       // several group_interval flushes later, still once
       await quietFor(6_000);
       expect(received).toHaveLength(1);

@@ -22,7 +22,7 @@ let app: FastifyInstance;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tt-annotation-routes-'));
   store = await openAnnotationStore(path.join(dir, 'telltale.db'));
-  app = await buildApp({ plugins: [annotationRoutes({ store, now: () => NOW })] });
+  app = await buildApp({ plugins: [annotationRoutes({ store, now: () => NOW + 0.25 })] });
 });
 afterEach(async () => {
   await app.close();

@@ -119,7 +119,9 @@ export function annotationRoutes(options: AnnotationRouteOptions): RoutePlugin {
   const { store } = options;
   return (app) => {
     app.post('/api/telltale/annotations', async (request, reply) => {
-      const added = await store.add(toAnnotation(request.body, options.now()), options.now());
+      // whole milliseconds: the wall clock may have fractions, the columns do not
+      const now = Math.round(options.now());
+      const added = await store.add(toAnnotation(request.body, now), now);
       return reply.status(201).send({ status: 'success', data: added });
     });
     app.get<{ Querystring: ListQuery }>('/api/telltale/annotations', async (request) => {
