@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   TT_AUTH_RATE_LIMITED: { exitCode: 2, summary: 'Too many failed logins from this address or for this user; retry after the time given.' },
   TT_AUTH_INPUT: { exitCode: 2, summary: 'A login, user or token request is malformed (missing field, unknown role or scope, weak password, duplicate name).' },
   TT_AUTH_NOT_FOUND: { exitCode: 3, summary: 'No user or token has the given name or id.' },
+  TT_ANNOTATION_INPUT: { exitCode: 2, summary: 'An annotation sent to the annotations API (or given to `telltale annotate`) is malformed.' },
+  TT_ANNOTATION_NOT_FOUND: { exitCode: 3, summary: 'No annotation has the given id.' },
+  TT_SERVER_REQUEST: { exitCode: 3, summary: 'A command could not reach the running server, or the server refused the request.' },
   TT_INTERNAL: { exitCode: 103, summary: 'An unexpected internal error (a bug: please report it).' },
 } as const satisfies Record<string, { exitCode: number; summary: string }>;
 

@@ -4,11 +4,10 @@
  * (the engines the run store uses). Its own migration table keeps it independent of the run store's
  * schema history, so both can share one database.
  */
-import { Kysely, type Dialect } from 'kysely';
-import { Migrator, type Migration } from 'kysely/migration';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { TelltaleError } from '../errors.ts';
-import { openPostgresDialect, parsePostgresUrl } from '../store/postgres.ts';
-import { openSqliteDialect } from '../store/sqlite.ts';
+import { openOwnSchema } from '../store/own-schema.ts';
 import type { Silence } from './silence-model.ts';
 
 export interface NotificationLogEntry {
@@ -164,43 +163,8 @@ class KyselyAlertStore implements AlertStore {
   }
 }
 
-async function openWith(dialect: Dialect, description: string, schema: string | undefined): Promise<AlertStore> {
-  const db = new Kysely<Tables>({ dialect });
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
-    migrationTableName: 'telltale_alerting_migration',
-    migrationLockTableName: 'telltale_alerting_migration_lock',
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  let error: unknown;
-  try {
-    ({ error } = await migrator.migrateToLatest());
-  } catch (err) {
-    error = err;
-  }
-  if (error !== undefined) {
-    await db.destroy().catch(() => undefined);
-    const message = error instanceof Error ? error.message : String(error);
-    if (/previously executed migration .* is missing/.test(message)) {
-      throw new TelltaleError('TT_STORE_VERSION', `alert store ${description} was migrated by a newer Telltale (${message})`, { cause: error });
-    }
-    throw new TelltaleError('TT_STORE_UNAVAILABLE', `alert store ${description}: ${message}`, { cause: error });
-  }
-  return new KyselyAlertStore(db, description);
-}
-
 /** Opens the alert store: a `postgres://` URL (with an optional `?schema=`), a SQLite file path, or `:memory:`. */
 export async function openAlertStore(spec: string): Promise<AlertStore> {
-  if (/^postgres(ql)?:\/\//i.test(spec)) {
-    const target = parsePostgresUrl(spec);
-    return openWith(await openPostgresDialect(target), target.redacted, target.schema);
-  }
-  let dialect: Dialect;
-  try {
-    dialect = await openSqliteDialect(spec);
-  } catch (err) {
-    throw new TelltaleError('TT_STORE_UNAVAILABLE', `alert store ${spec}: ${(err as Error).message}`, { cause: err });
-  }
-  return openWith(dialect, spec, undefined);
+  const { db, description } = await openOwnSchema<Tables>(spec, { what: 'alert store', migrations: MIGRATIONS, migrationTable: 'telltale_alerting_migration' });
+  return new KyselyAlertStore(db, description);
 }

@@ -6,6 +6,7 @@
  */
 import { TelltaleError } from '../errors.ts';
 import { compareAlerts, isResolved, type Alert, type PostableAlert } from './alert.ts';
+import type { AlertContext, ContextSource } from './alert-context.ts';
 import type { AlertStore } from './alert-store.ts';
 import { AggregationGroup } from './aggregation-group.ts';
 import { mergeAlert } from './alert-intake.ts';
@@ -27,7 +28,9 @@ export type DispatchEvent =
   | { type: 'notify_failed'; groupKey: string; receiver: string; integration: string; error: string; at: number }
   | { type: 'escalated'; groupKey: string; policy: string; step: number; receiver: string; at: number }
   /** a flush that could not run (the store is unreachable); it is tried again at the next interval */
-  | { type: 'flush_failed'; groupKey: string; error: string; at: number };
+  | { type: 'flush_failed'; groupKey: string; error: string; at: number }
+  /** the alert context could not be computed in time; the notification went without it */
+  | { type: 'context_failed'; groupKey: string; error: string; at: number };
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -44,6 +47,10 @@ export interface DispatcherOptions {
   notifierFor?: (config: IntegrationConfig) => Notifier;
   onEvent?: (event: DispatchEvent) => void;
   timers?: Timers;
+  /** "is this alert real?" context for the firing alerts of each notification */
+  context?: ContextSource;
+  /** how long a notification waits for its context before it goes without (default 2 s) */
+  contextTimeoutMs?: number;
 }
 
 export interface AlertStatus {
@@ -57,6 +64,8 @@ const NFLOG_RETENTION_MS = 120 * 3_600_000;
 /** Resolved alerts stay listed this long after they are no longer in any group. */
 const RESOLVED_RETENTION_MS = 15 * 60_000;
 const MAX_TIMER_MS = 60_000;
+/** A group's context is reused for this long while its firing alerts stay the same (integrations, escalation steps). */
+const CONTEXT_TTL_MS = 60_000;
 
 export class Dispatcher {
   config: AlertingConfig;
@@ -75,8 +84,13 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private started = false;
   private lastPrune = 0;
+  private readonly contextSource: ContextSource | undefined;
+  private readonly contextTimeoutMs: number;
+  private readonly contextCache = new Map<string, { key: string; at: number; value: Promise<ReadonlyMap<string, AlertContext> | undefined> }>();
 
   private constructor(options: DispatcherOptions) {
+    this.contextSource = options.context;
+    this.contextTimeoutMs = options.contextTimeoutMs ?? 2000;
     this.config = options.config;
     this.store = options.store;
     this.clock = options.clock;
@@ -241,6 +255,7 @@ export class Dispatcher {
     for (const a of g.dropResolved(snapshot, now)) await this.escalation.forgetAlert(a.fingerprint);
     if (g.alerts.size === 0) {
       this.groups.delete(g.key);
+      this.contextCache.delete(g.key);
       await this.escalation.forgetGroup(g.key);
     }
   }
@@ -277,9 +292,11 @@ export class Dispatcher {
     const toSend = config.sendResolved && mode === 'flush' ? alerts : alerts.filter((a) => !isResolved(a, now));
     const integration = integrationName(receiver, index);
     if (toSend.length > 0) {
+      const context = await this.contextFor(g.key, toSend, now);
       const n: Notification = {
         receiver: receiver.name, groupKey: g.key, groupLabels: g.labels, alerts: toSend, externalURL: this.config.externalURL, now,
         idempotencyKey: idempotencyKey(g.key, logKey, firing, resolved, now),
+        ...(context ? { context } : {}),
       };
       try {
         const notifier = this.notifier(config);
@@ -292,6 +309,35 @@ export class Dispatcher {
     }
     await this.store.putNotification({ groupKey: g.key, receiver: logKey, firing, resolved, sentAt: now });
     return toSend.length > 0 ? 'sent' : 'skipped';
+  }
+
+  /**
+   * The context of a group's firing alerts: computed once and shared by every integration and escalation step
+   * while the alerts stay the same; waited for at most contextTimeoutMs, and a failure only leaves it out.
+   */
+  private contextFor(groupKey: string, alerts: readonly Alert[], now: number): Promise<ReadonlyMap<string, AlertContext> | undefined> | undefined {
+    const source = this.contextSource;
+    if (!source) return undefined;
+    const firing = alerts.filter((a) => !isResolved(a, now));
+    if (firing.length === 0) return undefined;
+    const key = firing.map((a) => a.fingerprint).sort().join(',');
+    const hit = this.contextCache.get(groupKey);
+    if (hit && hit.key === key && now - hit.at < CONTEXT_TTL_MS && hit.at <= now) return hit.value;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not computed within ${this.contextTimeoutMs} ms`)), this.contextTimeoutMs);
+      timer.unref();
+    });
+    const value = Promise.race([Promise.resolve().then(() => source(firing, now)), timeout])
+      .catch((err: unknown) => {
+        this.onEvent({ type: 'context_failed', groupKey, error: (err as Error).message, at: now });
+        // the next notification tries again
+        if (this.contextCache.get(groupKey)?.value === value) this.contextCache.delete(groupKey);
+        return undefined;
+      })
+      .finally(() => clearTimeout(timer));
+    this.contextCache.set(groupKey, { key, at: now, value });
+    return value;
   }
 
   emit(event: DispatchEvent): void {

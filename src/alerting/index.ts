@@ -13,11 +13,13 @@ import type { Clock } from './silences.ts';
 
 export type { Alert, Labels, PostableAlert } from './alert.ts';
 export type { AckRecord, AlertStore, NotificationLogEntry } from './alert-store.ts';
+export type { AlertContext, ContextSource, ContextSourceOptions } from './alert-context.ts';
 export type { AlertFilter, AlertGroupView, GettableAlert, GettableSilence } from './api.ts';
 export type { AlertingConfig, EscalationPolicy, InhibitRule, LoadOptions, Route } from './config.ts';
 export type { DispatchEvent, DispatcherOptions } from './dispatcher.ts';
 export type { Silence, SilenceInput, SilenceMatcher, SilenceState } from './silence-model.ts';
 export { openAlertStore } from './alert-store.ts';
+export { alertContextSource } from './alert-context.ts';
 export { AlertingApi } from './api.ts';
 export { loadAlertingConfig } from './config.ts';
 export { Dispatcher } from './dispatcher.ts';

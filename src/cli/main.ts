@@ -13,6 +13,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerRules } from './commands/rules.ts';
 import { registerAuth } from './commands/auth.ts';
+import { registerAnnotate } from './commands/annotate.ts';
 
 export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command();
@@ -21,6 +22,8 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
     .description('Continuous performance: k6-compatible load tests, CI gates, metrics and alerting')
     .version(VERSION, '-v, --version')
     .showHelpAfterError()
+    // `-v/--version` is the program's only before the command name, so `annotate --version v2` is the annotation's
+    .enablePositionalOptions()
     .exitOverride();
   registerRun(program, setExit);
   registerCapacity(program, setExit);
@@ -33,6 +36,7 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
   registerCompare(program, setExit);
   registerRules(program, setExit);
   registerAuth(program, setExit);
+  registerAnnotate(program, setExit);
   return program;
 }
 

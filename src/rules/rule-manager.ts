@@ -161,7 +161,9 @@ export class RuleManager {
       for (const r of g.rules) {
         const alerts = r.state ? saved[r.rule.name] : undefined;
         if (!alerts) continue;
-        for (const a of alerts) r.state!.active.set(labelsKey(a.labels), { ...a });
+        // the dispatcher these were sent to went away with the process: send them again at the first
+        // evaluation (the notification log keeps receivers from hearing twice), not a resend delay later
+        for (const a of alerts) r.state!.active.set(labelsKey(a.labels), { ...a, lastSentAt: 0 });
       }
     }
   }

@@ -184,6 +184,7 @@ export async function assembleServer(options: AssembleOptions): Promise<Assemble
       await authStore?.close().catch(() => undefined);
       await monitoring?.alertStore.close().catch(() => undefined);
       await Promise.all(sinks.map((s) => s.sender.close(true)));
+      await monitoring?.annotations.close().catch(() => undefined);
     }
     await tsdb.close().catch(() => undefined);
     throw err;

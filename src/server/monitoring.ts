@@ -12,6 +12,8 @@ import { loadAlertingConfig, type AlertingConfig } from '../alerting/config.ts';
 import { openAlertStore, type AlertStore } from '../alerting/alert-store.ts';
 import { Dispatcher } from '../alerting/dispatcher.ts';
 import { AlertingApi } from '../alerting/api.ts';
+import { alertContextSource } from '../alerting/alert-context.ts';
+import { Engine } from '../promql/engine.ts';
 import { parseChecks } from '../probes/parse-checks.ts';
 import { ProbeService } from '../probes/probe-service.ts';
 import { registerHeartbeatRoutes } from '../probes/heartbeat-routes.ts';
@@ -24,6 +26,8 @@ import type { Queryable, Storage } from '../series/types.ts';
 import { formatExpr } from '../promql/format.ts';
 import type { RoutePlugin } from './app.ts';
 import { registerAlertmanagerApi } from './routes/alertmanager-api.ts';
+import { annotationRoutes } from './routes/annotations.ts';
+import { openAnnotationStore, type AnnotationStore } from '../annotations/annotation-store.ts';
 import type { Component } from './serve.ts';
 
 export interface MonitoringDeps {
@@ -45,6 +49,8 @@ export interface Monitoring {
   dispatcher: Dispatcher;
   probes: ProbeService;
   alertStore: AlertStore;
+  /** deployments and other events (the same database as the alert store) */
+  annotations: AnnotationStore;
 }
 
 const DEFAULT_ALERTING = 'route:\n  receiver: default\nreceivers:\n  - name: default\n';
@@ -88,12 +94,25 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
   if (planned.errors) throw planned.errors[0];
   const { checks, ruleGroups, alerting } = planned.plan;
 
-  const alertStore = await openAlertStore(config.server.store ?? join(dirname(resolve(deps.dataDir)), 'telltale.db'));
-  let dispatcher: Dispatcher;
+  const storeSpec = config.server.store ?? join(dirname(resolve(deps.dataDir)), 'telltale.db');
+  const alertStore = await openAlertStore(storeSpec);
+  let annotations: AnnotationStore;
   try {
-    dispatcher = await Dispatcher.create({ config: alerting, store: alertStore, clock, onEvent: (e) => e.type === 'notify_failed' && deps.onWarning?.(`notification to ${e.receiver} failed: ${e.error}`) });
+    annotations = await openAnnotationStore(storeSpec);
   } catch (err) {
     await alertStore.close();
+    throw err;
+  }
+  let dispatcher: Dispatcher;
+  try {
+    dispatcher = await Dispatcher.create({
+      config: alerting, store: alertStore, clock, onEvent: (e) => e.type === 'notify_failed' && deps.onWarning?.(`notification to ${e.receiver} failed: ${e.error}`),
+      // each notification says whether its alert looks real: the 7-day band at this hour, recent deployments
+      context: alertContextSource({ engine: new Engine({ now: () => clock.now() }), queryable: deps.queryable, annotations }),
+    });
+  } catch (err) {
+    await alertStore.close();
+    await annotations.close();
     throw err;
   }
   const api = new AlertingApi(dispatcher);
@@ -113,6 +132,7 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
 
   const plugins: RoutePlugin[] = [
     (app) => registerAlertmanagerApi(app, { api }),
+    annotationRoutes({ store: annotations, now: () => clock.now() }),
     (app) => registerHeartbeatRoutes(app, { heartbeats: probes.heartbeats }),
     (app) => registerCheckRoutes(app, { service: probes, queryable: deps.queryable, now: () => clock.now() }),
     (app) => {
@@ -125,11 +145,12 @@ export async function buildMonitoring(deps: MonitoringDeps): Promise<Monitoring>
   ];
   const components: Component[] = [
     { name: 'alert store', stop: () => alertStore.close() },
+    { name: 'annotation store', stop: () => annotations.close() },
     { name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() },
     { name: 'rules', start: async () => { await rules.restore(); rules.start(); }, stop: () => rules.stop() },
     { name: 'checks', start: () => probes.start(checks), stop: () => probes.stop() },
   ];
-  return { plugins, components, rules, dispatcher, probes, alertStore };
+  return { plugins, components, rules, dispatcher, probes, alertStore, annotations };
 }
 
 async function alertingConfig(config: TelltaleConfig, base: string, externalURL: string): Promise<AlertingConfig> {

@@ -179,7 +179,7 @@ groups:
     expect(manager.alerts()).toEqual([]);
   });
 
-  it('keeps a firing alert firing across a restart without paging again', async () => {
+  it('keeps a firing alert firing across a restart and hands it to the new dispatcher at once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-rules-'));
     const stateFile = join(dir, 'alerts.json');
     const storage = new MemoryStorage();
@@ -194,10 +194,12 @@ groups:
     expect(second.manager.alerts()[0]).toMatchObject({ state: 'firing', activeAt: T0, firedAt: T0 + 120_000 });
     await second.manager.evaluate(second.group, T0 + 150_000);
     expect(second.manager.alerts()[0].state).toBe('firing');
-    expect(second.sent).toEqual([]); // last sent 30 s ago: within the resend delay
-    await second.manager.evaluate(second.group, T0 + 210_000);
+    // sent 30 s ago, but to the dispatcher of the process that stopped; its notification log dedups
     expect(second.sent.flat()).toHaveLength(1);
     expect(second.sent[0][0].startsAt).toBe(T0 + 120_000);
+    // then the resend delay applies again
+    await second.manager.evaluate(second.group, T0 + 180_000);
+    expect(second.sent.flat()).toHaveLength(1);
     expect(sentBefore).toBeGreaterThan(0);
   });
 

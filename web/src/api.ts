@@ -221,6 +221,24 @@ export function services(now = Date.now()): Promise<Service[]> {
   return servicesRequest.promise;
 }
 
+/** A deployment or another event on a service's timeline (`GET /api/telltale/annotations`); times in ms. */
+export interface Annotation {
+  id: string;
+  time: number;
+  timeEnd?: number;
+  service?: string;
+  kind: string;
+  version?: string;
+  text: string;
+  tags: string[];
+}
+
+/** Annotations of one kind for a service inside a range (seconds, as the range is). */
+export function annotations(service: string, kind: string, r: Range): Promise<Annotation[]> {
+  const q = new URLSearchParams({ service, kind, from: String(Math.floor(r.start * 1000)), to: String(Math.ceil(r.end * 1000)) });
+  return getJSON<{ data: Annotation[] }>(`/api/telltale/annotations?${q}`).then((x) => x.data);
+}
+
 export interface RunSummary {
   id: string;
   testName: string;

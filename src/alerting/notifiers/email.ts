@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EmailConfig } from '../receiver-config.ts';
+import { contextLines } from './context-text.ts';
 import { alertLine, defaultTitle, templateData, type Notification, type Notifier } from './notification.ts';
 import { address, sendMail } from './smtp-client.ts';
 
@@ -24,10 +25,12 @@ export function emailMessage(config: EmailConfig, n: Notification): string {
   const data = templateData(n);
   const subject = config.headers.Subject ?? config.headers.subject ?? defaultTitle(data);
   const lines = data.alerts.map((a) => `${a.status === 'firing' ? '[FIRING]' : '[RESOLVED]'} ${alertLine(a)}\r\n  since ${a.startsAt}${a.generatorURL ? `\r\n  ${a.generatorURL}` : ''}`);
-  const text = `${subject}\r\n\r\n${lines.join('\r\n\r\n')}\r\n\r\n${data.externalURL}\r\n`;
+  const context = contextLines(n, data.alerts);
+  const contextText = context.length > 0 ? `Is this real?\r\n${context.join('\r\n')}\r\n\r\n` : '';
+  const text = `${subject}\r\n\r\n${lines.join('\r\n\r\n')}\r\n\r\n${contextText}${data.externalURL}\r\n`;
   const html = `<!doctype html><html><body><h2>${escapeHtml(subject)}</h2><ul>${data.alerts
     .map((a) => `<li><strong>${a.status === 'firing' ? 'FIRING' : 'RESOLVED'}</strong> ${escapeHtml(alertLine(a))}${a.generatorURL ? ` — <a href="${escapeHtml(a.generatorURL)}">source</a>` : ''}</li>`)
-    .join('')}</ul><p><a href="${escapeHtml(data.externalURL)}">${escapeHtml(data.externalURL)}</a></p></body></html>`;
+    .join('')}</ul>${context.length > 0 ? `<p><strong>Is this real?</strong><br>${context.map(escapeHtml).join('<br>')}</p>` : ''}<p><a href="${escapeHtml(data.externalURL)}">${escapeHtml(data.externalURL)}</a></p></body></html>`;
   const boundary = `tt-${randomBytes(12).toString('hex')}`;
   const headers: Record<string, string> = {
     From: config.from,

@@ -2,6 +2,7 @@
  * What every receiver is handed for one notification, and the data Alertmanager's templates see
  * (`.Status`, `.GroupLabels`, `.CommonLabels`, `.CommonAnnotations`, `.ExternalURL`, `.Alerts`).
  */
+import type { AlertContext } from '../alert-context.ts';
 import { commonLabels, formatTime, isResolved, sortedRecord, ZERO_TIME, type Alert } from '../alert.ts';
 
 export interface Notification {
@@ -14,6 +15,8 @@ export interface Notification {
   now: number;
   /** the same for every attempt at this notification, different for the next one */
   idempotencyKey: string;
+  /** "is this alert real?" context of the firing alerts, by fingerprint, when it could be computed in time */
+  context?: ReadonlyMap<string, AlertContext>;
 }
 
 export interface TemplateAlert {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { PagerDutyConfig } from '../receiver-config.ts';
 import { postJson } from './delivery.ts';
+import { contextLines } from './context-text.ts';
 import { defaultTitle, templateData, type Notification, type Notifier, type TemplateAlert } from './notification.ts';
 
 /** Alertmanager's `hashKey`: hex SHA-256 of the group key. */
@@ -38,6 +39,7 @@ export function pagerdutyEvent(config: PagerDutyConfig, n: Notification, action?
   const eventAction: PagerDutyAction = action ?? (data.status === 'firing' ? 'trigger' : 'resolve');
   const firing = data.alerts.filter((a) => a.status === 'firing');
   const resolved = data.alerts.filter((a) => a.status === 'resolved');
+  const context = contextLines(n, firing);
   let summary = config.description ?? defaultTitle(data);
   if (summary.length > SUMMARY_MAX) summary = `${summary.slice(0, SUMMARY_MAX - 1)}…`;
   // Alertmanager's default client URL: its alert list filtered to this receiver
@@ -55,11 +57,14 @@ export function pagerdutyEvent(config: PagerDutyConfig, n: Notification, action?
       ...(config.class !== undefined ? { class: config.class } : {}),
       ...(config.component !== undefined ? { component: config.component } : {}),
       ...(config.group !== undefined ? { group: config.group } : {}),
-      custom_details: config.details ?? {
-        firing: alertList(firing),
-        num_firing: String(firing.length),
-        num_resolved: String(resolved.length),
-        resolved: alertList(resolved),
+      custom_details: {
+        ...(config.details ?? {
+          firing: alertList(firing),
+          num_firing: String(firing.length),
+          num_resolved: String(resolved.length),
+          resolved: alertList(resolved),
+        }),
+        ...(context.length > 0 ? { telltale_context: context.join('\n') } : {}),
       },
     },
   };

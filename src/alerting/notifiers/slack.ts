@@ -5,6 +5,7 @@
  */
 import type { SlackConfig } from '../receiver-config.ts';
 import { postJson } from './delivery.ts';
+import { contextLines } from './context-text.ts';
 import { alertLine, defaultTitle, templateData, type Notification, type Notifier } from './notification.ts';
 
 const MAX_ALERT_BLOCKS = 20;
@@ -19,6 +20,8 @@ export function slackMessage(config: SlackConfig, n: Notification): Record<strin
     ...lines.slice(0, MAX_ALERT_BLOCKS).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } })),
   ];
   if (lines.length > MAX_ALERT_BLOCKS) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${lines.length - MAX_ALERT_BLOCKS} more` }] });
+  const context = contextLines(n, data.alerts.slice(0, MAX_ALERT_BLOCKS));
+  if (context.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join('\n').slice(0, 3000) }] });
   if (config.text !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: config.text.slice(0, 3000) } });
   const link = config.titleLink ?? data.externalURL;
   if (link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${link}|Open in Telltale>` }] });

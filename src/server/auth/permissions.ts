@@ -98,6 +98,10 @@ const RULES: Record<string, Permission> = {
   'POST /api/telltale/runs': 'runs:write',
   'GET /api/telltale/runs/:id': 'read',
   'GET /api/telltale/runs/:a/compare/:b': 'read',
+  // annotations (deployments ...): CI records them with a write token
+  'GET /api/telltale/annotations': 'read',
+  'POST /api/telltale/annotations': 'write',
+  'DELETE /api/telltale/annotations/:id': 'write',
   // reloading the config changes what the server runs
   'POST /-/reload': 'admin',
   'POST /api/telltale/reload': 'admin',

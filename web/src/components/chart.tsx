@@ -1,6 +1,6 @@
 /**
  * A uPlot time-series chart of query_range results on the range's step grid (gaps where a series has no
- * sample), with optional vertical markers (deployments) drawn over the plot.
+ * sample), with optional vertical markers drawn over the plot: process restarts dashed, recorded deployments solid.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -13,14 +13,14 @@ export type { Line };
 
 const COLORS = ['#2563eb', '#d97706', '#dc2626', '#059669', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c'];
 
-function markersPlugin(markers: number[]): uPlot.Plugin {
+function markersPlugin(markers: number[], color: string, dash: number[]): uPlot.Plugin {
   return {
     hooks: {
       draw: (u) => {
         const ctx = u.ctx;
         ctx.save();
-        ctx.strokeStyle = '#7c3aed';
-        ctx.setLineDash([4, 4]);
+        ctx.strokeStyle = color;
+        ctx.setLineDash(dash);
         ctx.lineWidth = 1.5 * devicePixelRatio;
         for (const t of markers) {
           const x = Math.round(u.valToPos(t, 'x', true));
@@ -36,9 +36,9 @@ function markersPlugin(markers: number[]): uPlot.Plugin {
   };
 }
 
-export function Chart(props: { title: string; lines: Line[]; range: Range; format: (v: number) => string; markers?: number[]; height?: number; explore?: string }) {
+export function Chart(props: { title: string; lines: Line[]; range: Range; format: (v: number) => string; markers?: number[]; deploys?: number[]; height?: number; explore?: string }) {
   const box = useRef<HTMLDivElement>(null);
-  const { lines, range, format, markers, title } = props;
+  const { lines, range, format, markers, deploys, title } = props;
   const height = props.height ?? 200;
   useEffect(() => {
     const el = box.current;
@@ -57,7 +57,10 @@ export function Chart(props: { title: string; lines: Line[]; range: Range; forma
       axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } }, { stroke: 'currentColor', size: 64, values: (_u, vals) => vals.map((v) => (v === null ? '' : format(v))), grid: { stroke: 'rgba(128,128,128,0.15)' } }],
       series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 1.5, value: legendValue, spanGaps: false }))],
       legend: { show: lines.length > 0 },
-      plugins: markers && markers.length > 0 ? [markersPlugin(markers)] : [],
+      plugins: [
+        ...(markers && markers.length > 0 ? [markersPlugin(markers, '#7c3aed', [4, 4])] : []),
+        ...(deploys && deploys.length > 0 ? [markersPlugin(deploys, '#059669', [])] : []),
+      ],
     };
     const plot = new uPlot(opts, alignLines(lines, range) as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height }));
@@ -66,7 +69,7 @@ export function Chart(props: { title: string; lines: Line[]; range: Range; forma
       ro.disconnect();
       plot.destroy();
     };
-  }, [lines, range, format, markers, height]);
+  }, [lines, range, format, markers, deploys, height]);
   return (
     <figure class="chart">
       <figcaption>
@@ -74,7 +77,7 @@ export function Chart(props: { title: string; lines: Line[]; range: Range; forma
         {props.explore ? <Link class="explore-link" href={`/explore?q=${encodeURIComponent(props.explore)}`}>Explore ↗</Link> : null}
       </figcaption>
       {lines.length === 0 ? <div class="empty">no data in this range</div> : null}
-      <div ref={box} class="plot" />
+      <div ref={box} class="plot" data-deploys={deploys?.length ?? 0} />
     </figure>
   );
 }

@@ -3,7 +3,7 @@
  * traffic (the runbook's "identify slow endpoints, prioritise by traffic"), its checks and its alerts.
  */
 import { useMemo } from 'preact/hooks';
-import { amAlerts, queryRange, queryVector, services, type AmAlert, type Range, type Service } from '../api.ts';
+import { amAlerts, annotations, queryRange, queryVector, services, type AmAlert, type Range, type Service } from '../api.ts';
 import { Chart, type Line } from '../components/chart.tsx';
 import { Dot, Loading, Problem, RangePicker, Section } from '../components/common.tsx';
 import { bytes, dateTime, ms, percent, rate } from '../format.ts';
@@ -24,7 +24,7 @@ const one = async (label: string, expr: string, r: Range): Promise<Line[]> => {
 async function loadCharts(s: Service, r: Range) {
   const w = rateWindow(r.step);
   const m = s.matchers;
-  const [p50, p95, p99, rps, errors, cpu, memory, busy, starts] = await Promise.all([
+  const [p50, p95, p99, rps, errors, cpu, memory, busy, starts, deployed] = await Promise.all([
     one('p50', latencyQuantile(m, 0.5, w), r),
     one('p95', latencyQuantile(m, 0.95, w), r),
     one('p99', latencyQuantile(m, 0.99, w), r),
@@ -34,11 +34,15 @@ async function loadCharts(s: Service, r: Range) {
     one('resident', residentMemory(m), r),
     one('in flight', inFlight(m), r),
     queryRange(startTimes(m), r).catch(() => []),
+    annotations(s.name, 'deploy', r).catch(() => []),
   ]);
   // a process start time that falls inside the range marks a restart: a deployment, or a crash
   const markers = [...new Set(starts.flatMap((x) => x.values.map(([, v]) => Number(v))))].filter((t) => t > r.start && t <= r.end).sort();
+  // recorded deployments (`telltale annotate deploy`), oldest first, in seconds as the chart's axis
+  const deploys = deployed.map((a) => ({ t: a.time / 1000, version: a.version ?? a.text })).sort((a, b) => a.t - b.t);
+  const deployTimes = deploys.map((d) => d.t);
   return {
-    latency: [...p50, ...p95, ...p99], rps, errors, cpu: [...cpu, ...busy], memory, markers,
+    latency: [...p50, ...p95, ...p99], rps, errors, cpu: [...cpu, ...busy], memory, markers, deploys, deployTimes,
     queries: { latency: latencyQuantile(m, 0.95, w), rps: requestRate(m, w), errors: errorRatio(m, w), cpu: cpuCores(m, w), memory: residentMemory(m) },
   };
 }
@@ -101,12 +105,15 @@ function ServiceBody(props: { service: Service; rangeName: string }) {
       <Loading when={charts.loading && c === undefined} />
       {c ? (
         <div class="charts">
-          <Chart title="Latency" explore={c.queries.latency} lines={c.latency} range={r} format={sec} markers={c.markers} />
-          <Chart title="Requests per second" explore={c.queries.rps} lines={c.rps} range={r} format={rate} markers={c.markers} />
-          <Chart title="Error rate (5xx)" explore={c.queries.errors} lines={c.errors} range={r} format={pct} markers={c.markers} />
-          <Chart title="Saturation: CPU (cores) and requests in flight" explore={c.queries.cpu} lines={c.cpu} range={r} format={(v) => v.toFixed(2)} markers={c.markers} />
-          <Chart title="Memory" explore={c.queries.memory} lines={c.memory} range={r} format={bytes} markers={c.markers} />
+          <Chart title="Latency" explore={c.queries.latency} lines={c.latency} range={r} format={sec} markers={c.markers} deploys={c.deployTimes} />
+          <Chart title="Requests per second" explore={c.queries.rps} lines={c.rps} range={r} format={rate} markers={c.markers} deploys={c.deployTimes} />
+          <Chart title="Error rate (5xx)" explore={c.queries.errors} lines={c.errors} range={r} format={pct} markers={c.markers} deploys={c.deployTimes} />
+          <Chart title="Saturation: CPU (cores) and requests in flight" explore={c.queries.cpu} lines={c.cpu} range={r} format={(v) => v.toFixed(2)} markers={c.markers} deploys={c.deployTimes} />
+          <Chart title="Memory" explore={c.queries.memory} lines={c.memory} range={r} format={bytes} markers={c.markers} deploys={c.deployTimes} />
         </div>
+      ) : null}
+      {c && c.deploys.length > 0 ? (
+        <p class="note" data-testid="deploys">Solid lines: deployments {c.deploys.map((d) => `${d.version ? `${d.version} ` : ''}at ${dateTime(d.t * 1000)}`).join(', ')}.</p>
       ) : null}
       {c && c.markers.length > 0 ? <p class="note">Dashed lines: process restarts (deployments) at {c.markers.map((m) => dateTime(m * 1000)).join(', ')}.</p> : null}
 
