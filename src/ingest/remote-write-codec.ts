@@ -11,6 +11,7 @@
  * Exemplars, native histograms and metadata are counted and skipped (Telltale stores float samples only).
  */
 import snappy from 'snappyjs';
+import { snappyUncompress } from './snappy.ts';
 import { TelltaleError } from '../errors.ts';
 import type { Labels } from '../series/types.ts';
 import { WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, WireReader, WireWriter } from './protobuf-wire.ts';
@@ -39,7 +40,7 @@ export const MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
 
 export function snappyDecode(body: Uint8Array, maxLength = MAX_UNCOMPRESSED_BYTES): Uint8Array {
   try {
-    return snappy.uncompress(body, maxLength);
+    return snappyUncompress(body, maxLength);
   } catch (err) {
     throw new TelltaleError('TT_INGEST_INVALID', `body is not snappy block-compressed data: ${(err as Error).message}`, { cause: err });
   }

@@ -1,0 +1,76 @@
+/**
+ * Snappy block format decompression (what remote_write bodies use), with every read and copy bounds-checked:
+ * a malformed or hostile body fails with an error naming the byte offset, and never reads past its input,
+ * writes past the declared length, or loops. (Compression stays with snappyjs.)
+ *
+ *   block   = uvarint(uncompressed length) element*
+ *   element = tag byte; tag & 3: 0 literal, 1 copy (1-byte offset), 2 copy (2-byte offset), 3 copy (4-byte offset)
+ */
+export class SnappyError extends Error {}
+
+function fail(message: string, at: number): never {
+  throw new SnappyError(`${message} at byte ${at}`);
+}
+
+/** The uncompressed bytes; throws SnappyError for a malformed block or one that declares more than `maxLength`. */
+export function snappyUncompress(src: Uint8Array, maxLength: number): Uint8Array {
+  let pos = 0;
+  let length = 0;
+  for (let shift = 0, i = 0; ; i++, shift += 7) {
+    if (i >= 5 || pos >= src.length) fail('bad uncompressed length', pos);
+    const b = src[pos++];
+    length += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  if (length > maxLength) fail(`uncompressed length ${length} is over the limit of ${maxLength}`, 0);
+  const out = new Uint8Array(length);
+  let o = 0;
+  while (pos < src.length) {
+    const at = pos;
+    const tag = src[pos++];
+    let len: number;
+    let offset: number;
+    switch (tag & 3) {
+      case 0: {
+        len = tag >>> 2;
+        if (len >= 60) {
+          const extra = len - 59;
+          if (pos + extra > src.length) fail('truncated literal length', at);
+          len = 0;
+          for (let k = 0; k < extra; k++) len += src[pos + k] * 2 ** (8 * k);
+          pos += extra;
+        }
+        len += 1;
+        if (len > src.length - pos) fail('literal runs past the end of the input', at);
+        if (len > length - o) fail('literal runs past the declared length', at);
+        out.set(src.subarray(pos, pos + len), o);
+        pos += len;
+        o += len;
+        continue;
+      }
+      case 1:
+        if (pos >= src.length) fail('truncated copy', at);
+        len = ((tag >>> 2) & 7) + 4;
+        offset = ((tag >>> 5) << 8) | src[pos++];
+        break;
+      case 2:
+        if (pos + 2 > src.length) fail('truncated copy', at);
+        len = (tag >>> 2) + 1;
+        offset = src[pos] | (src[pos + 1] << 8);
+        pos += 2;
+        break;
+      default:
+        if (pos + 4 > src.length) fail('truncated copy', at);
+        len = (tag >>> 2) + 1;
+        offset = (src[pos] | (src[pos + 1] << 8) | (src[pos + 2] << 16)) + src[pos + 3] * 2 ** 24;
+        pos += 4;
+    }
+    if (offset === 0 || offset > o) fail(`copy offset ${offset} is outside the ${o} bytes written`, at);
+    if (len > length - o) fail('copy runs past the declared length', at);
+    if (offset >= len) out.copyWithin(o, o - offset, o - offset + len);
+    else for (let k = 0; k < len; k++) out[o + k] = out[o - offset + k];
+    o += len;
+  }
+  if (o !== length) fail(`${o} bytes decoded where the block declares ${length}`, pos);
+  return out;
+}
