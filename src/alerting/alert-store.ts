@@ -6,8 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { TelltaleError } from '../errors.ts';
-import { openOwnSchema } from '../store/own-schema.ts';
+import { guardStore, openOwnSchema } from '../store/own-schema.ts';
 import type { Silence } from './silence-model.ts';
 
 export interface NotificationLogEntry {
@@ -90,12 +89,8 @@ class KyselyAlertStore implements AlertStore {
     this.description = description;
   }
 
-  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new TelltaleError('TT_STORE_UNAVAILABLE', `alert store ${this.description}: cannot ${what}: ${(err as Error).message}`, { cause: err });
-    }
+  private guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return guardStore(`alert store ${this.description}`, what, fn);
   }
 
   async getNotification(groupKey: string, receiver: string): Promise<NotificationLogEntry | undefined> {

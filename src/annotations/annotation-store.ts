@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { TelltaleError } from '../errors.ts';
-import { openOwnSchema } from '../store/own-schema.ts';
+import { guardStore, openOwnSchema } from '../store/own-schema.ts';
 
 export interface Annotation {
   id: string;
@@ -97,12 +96,8 @@ class KyselyAnnotationStore implements AnnotationStore {
     this.description = description;
   }
 
-  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new TelltaleError('TT_STORE_UNAVAILABLE', `annotation store ${this.description}: cannot ${what}: ${(err as Error).message}`, { cause: err });
-    }
+  private guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return guardStore(`annotation store ${this.description}`, what, fn);
   }
 
   async add(a: NewAnnotation, now: number): Promise<Annotation> {

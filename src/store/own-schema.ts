@@ -1,6 +1,6 @@
 /**
  * Opening a Kysely database for a part of the server that keeps its own tables beside the run store (the
- * alert store, the annotations): a `postgres://` URL (with an optional `?schema=`), a SQLite file path or
+ * alert store, the annotations, the auth store): a `postgres://` URL (with an optional `?schema=`), a SQLite file path or
  * `:memory:`, migrated under a migration table of its own so each part's schema history stays separate
  * while they share one database.
  */
@@ -63,4 +63,13 @@ export async function openOwnSchema<T>(spec: string, options: OwnSchemaOptions):
     throw new TelltaleError('TT_STORE_UNAVAILABLE', `${options.what} ${description}: ${message}`, { cause: error });
   }
   return { db, description };
+}
+
+/** Runs one query of a store; a failure becomes TT_STORE_UNAVAILABLE naming the store and what it was doing. */
+export async function guardStore<T>(store: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new TelltaleError('TT_STORE_UNAVAILABLE', `${store}: cannot ${what}: ${(err as Error).message}`, { cause: err });
+  }
 }

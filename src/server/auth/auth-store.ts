@@ -5,8 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import { TelltaleError } from '../../errors.ts';
-import { openMigratedStore } from '../../store/migrated.ts';
+import { guardStore, openOwnSchema } from '../../store/own-schema.ts';
 import type { Role, Scope } from './permissions.ts';
 
 export interface User {
@@ -147,12 +146,8 @@ class KyselyAuthStore implements AuthStore {
     this.description = description;
   }
 
-  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new TelltaleError('TT_STORE_UNAVAILABLE', `auth store ${this.description}: cannot ${what}: ${(err as Error).message}`, { cause: err });
-    }
+  private guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return guardStore(`auth store ${this.description}`, what, fn);
   }
 
   async countUsers(): Promise<number> {
@@ -289,6 +284,6 @@ class KyselyAuthStore implements AuthStore {
 
 /** Opens the auth store: a `postgres://` URL (with an optional `?schema=`), a SQLite file path, or `:memory:`. */
 export async function openAuthStore(spec: string): Promise<AuthStore> {
-  const { db, description } = await openMigratedStore<Tables>(spec, { what: 'auth store', migrationTable: 'telltale_auth', migrations: MIGRATIONS });
+  const { db, description } = await openOwnSchema<Tables>(spec, { what: 'auth store', migrationTable: 'telltale_auth_migration', migrations: MIGRATIONS });
   return new KyselyAuthStore(db, description);
 }
