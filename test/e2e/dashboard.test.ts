@@ -101,11 +101,20 @@ describe.skipIf(!ready)('dashboard in a browser', () => {
   });
 
   it('service page: charts and the endpoints table sorted by traffic', async () => {
+    // a deployment recorded as CI would (`telltale annotate deploy` with a write token) marks the charts
+    const { token } = await stack.server.auth.createToken({ name: 'deploys', scopes: ['write'] }, 'e2e');
+    const posted = await fetch(`${stack.url}/api/telltale/annotations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'shop', kind: 'deploy', version: 'v9.9.9', time: Date.now() - 60_000 }),
+    });
+    expect(posted.status, await posted.text()).toBeLessThan(300);
     await page.goto(`${stack.url}/`);
     await page.locator('[data-service="shop"] header a').click();
     await page.waitForURL(/\/services\/shop$/);
     await page.locator('.chart canvas').first().waitFor();
     expect(await page.locator('.chart').count()).toBe(5);
+    await expect.poll(async () => page.getByTestId('deploys').textContent(), { timeout: 20_000 }).toMatch(/deployments v9\.9\.9 at /);
     const table = page.getByTestId('endpoints');
     await expect.poll(async () => table.locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
     const rows: string[][] = [];
