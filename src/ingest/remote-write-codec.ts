@@ -33,6 +33,47 @@ export interface DecodedWriteRequest {
   histograms: number;
   exemplars: number;
   metadata: number;
+  /**
+   * The same samples without an object per series, when the fast path decoded the request: series k has
+   * labels `labels[k]` and the samples `timestamps/values[starts[k] .. starts[k + 1])`.
+   */
+  flat?: FlatSamples;
+}
+
+export interface FlatSamples {
+  labels: Labels[];
+  /** labels.length + 1 entries */
+  starts: Int32Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/** The fast path's result: `series` is built only when asked for (the receiver reads `flat`). */
+class FlatWriteRequest implements DecodedWriteRequest {
+  samples = 0;
+  histograms = 0;
+  exemplars = 0;
+  metadata = 0;
+  readonly flat: FlatSamples;
+  private readonly perSeries: Array<{ histograms: number; exemplars: number }> | undefined;
+  private built: DecodedSeries[] | undefined;
+  constructor(flat: FlatSamples, perSeries: Array<{ histograms: number; exemplars: number }> | undefined) {
+    this.flat = flat;
+    this.perSeries = perSeries;
+  }
+  get series(): DecodedSeries[] {
+    if (!this.built) {
+      const { labels, starts, timestamps, values } = this.flat;
+      this.built = labels.map((l, k) => ({
+        labels: l,
+        timestamps: timestamps.subarray(starts[k], starts[k + 1]),
+        values: values.subarray(starts[k], starts[k + 1]),
+        histograms: this.perSeries?.[k].histograms ?? 0,
+        exemplars: this.perSeries?.[k].exemplars ?? 0,
+      }));
+    }
+    return this.built;
+  }
 }
 
 /** Refuse requests that would decompress to more than this (a guard against compression bombs). */
@@ -71,6 +112,15 @@ function decodeLabel(r: WireReader, into: Record<string, string>, path: string):
   into[name] = value;
 }
 
+interface CacheEntry {
+  bytes: Uint8Array;
+  labels: Labels;
+  /** The entry that followed this one in the last request that had it: senders keep their series order. */
+  next: CacheEntry | undefined;
+  /** The cache's generation when the entry was made; entries of an emptied cache are not followed. */
+  generation: number;
+}
+
 /**
  * Label sets already decoded, keyed by their encoded bytes. A sender sends the same series in every request,
  * so a receiver that keeps one cache skips decoding their labels again, and hands the store the same label
@@ -78,7 +128,7 @@ function decodeLabel(r: WireReader, into: Record<string, string>, path: string):
  * when it holds `maxEntries`.
  */
 export class LabelsCache {
-  private readonly map = new Map<number, Array<{ bytes: Uint8Array; labels: Labels }>>();
+  private readonly map = new Map<number, CacheEntry[]>();
   private entries = 0;
   readonly maxEntries: number;
   constructor(maxEntries = 1_000_000) {
@@ -89,22 +139,29 @@ export class LabelsCache {
   }
   /** The label set encoded as buf[from, to), if seen before. */
   get(buf: Uint8Array, from: number, to: number, hash: number): Labels | undefined {
+    return this.entry(buf, from, to, hash)?.labels;
+  }
+  entry(buf: Uint8Array, from: number, to: number, hash: number): CacheEntry | undefined {
     const bucket = this.map.get(hash);
     if (!bucket) return undefined;
-    for (const e of bucket) if (sameBytes(e.bytes, buf, from, to)) return e.labels;
+    for (const e of bucket) if (sameBytes(e.bytes, buf, from, to)) return e;
     return undefined;
   }
-  set(buf: Uint8Array, from: number, to: number, hash: number, labels: Labels): void {
+  set(buf: Uint8Array, from: number, to: number, hash: number, labels: Labels): CacheEntry {
     if (this.entries >= this.maxEntries) {
       this.map.clear();
       this.entries = 0;
+      this.generation++;
     }
-    const entry = { bytes: buf.slice(from, to), labels };
+    const entry: CacheEntry = { bytes: buf.slice(from, to), labels, next: undefined, generation: this.generation };
     const bucket = this.map.get(hash);
     if (bucket) bucket.push(entry);
     else this.map.set(hash, [entry]);
     this.entries++;
+    return entry;
   }
+  /** Bumped when the cache is emptied, so a caller's predicted entry from before is not trusted. */
+  generation = 0;
 }
 
 /** FNV-1a over buf[from, to). */
@@ -121,12 +178,20 @@ function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): bo
 }
 
 function cachedLabels(cache: LabelsCache, buf: Uint8Array, from: number, labelsEnd: number, to: number, path: string): Labels {
+  return cachedEntry(cache, undefined, buf, from, labelsEnd, to, path).labels;
+}
+
+/**
+ * The cache entry of the label set at buf[from, labelsEnd), trying `prev.next` first (the series that came
+ * after the previous one last time), which skips hashing when a sender repeats its order.
+ */
+function cachedEntry(cache: LabelsCache, prev: CacheEntry | undefined, buf: Uint8Array, from: number, labelsEnd: number, to: number, path: string): CacheEntry {
+  const guess = prev?.next;
+  if (guess && guess.generation === cache.generation && sameBytes(guess.bytes, buf, from, labelsEnd)) return guess;
   const hash = hashBytes(buf, from, labelsEnd);
-  const known = cache.get(buf, from, labelsEnd, hash);
-  if (known) return known;
-  const labels = decodeLabels(buf, from, to, path);
-  cache.set(buf, from, labelsEnd, hash, labels);
-  return labels;
+  const e = cache.entry(buf, from, labelsEnd, hash) ?? cache.set(buf, from, labelsEnd, hash, decodeLabels(buf, from, to, path));
+  if (prev) prev.next = e;
+  return e;
 }
 
 /**
@@ -190,12 +255,18 @@ function readLength(buf: Uint8Array, end: number): number {
  * malformed body), and the checked decoder then decodes it or names the problem.
  */
 function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWriteRequest | undefined {
-  const out: DecodedWriteRequest = { series: [], samples: 0, histograms: 0, exemplars: 0, metadata: 0 };
+  const labelsOf: Labels[] = [];
+  const starts: number[] = [0];
+  let perSeries: Array<{ histograms: number; exemplars: number }> | undefined;
+  let totalHistograms = 0;
+  let totalExemplars = 0;
+  let metadata = 0;
   let cap = Math.max(16, Math.ceil(buf.length / 16));
   let T = new Float64Array(cap);
   let V = new Float64Array(cap);
   let VB = new Uint8Array(V.buffer);
   let n = 0;
+  let prev: CacheEntry | undefined;
   const end = buf.length;
   at = 0;
   try {
@@ -252,23 +323,34 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
             else histograms++;
           } else return undefined;
         }
-        const path = `timeseries[${out.series.length}]`;
-        const labels = cache && labelsEnd > from ? cachedLabels(cache, buf, from, labelsEnd, to, path) : decodeLabels(buf, from, to, path);
-        out.series.push({ labels, timestamps: T.subarray(first, n), values: V.subarray(first, n), histograms, exemplars });
-        out.samples += n - first;
-        out.histograms += histograms;
-        out.exemplars += exemplars;
+        const path = `timeseries[${labelsOf.length}]`;
+        let labels: Labels;
+        if (cache && labelsEnd > from) {
+          prev = cachedEntry(cache, prev, buf, from, labelsEnd, to, path);
+          labels = prev.labels;
+        } else labels = decodeLabels(buf, from, to, path);
+        if (histograms + exemplars > 0 && !perSeries) perSeries = labelsOf.map(() => ({ histograms: 0, exemplars: 0 }));
+        perSeries?.push({ histograms, exemplars });
+        labelsOf.push(labels);
+        starts.push(n);
+        totalHistograms += histograms;
+        totalExemplars += exemplars;
       } else if (key === 0x1a) {
         const to = readLength(buf, end);
         if (to < 0) return undefined;
         at = to;
-        out.metadata++;
+        metadata++;
       } else return undefined;
     }
   } catch (err) {
     if (err instanceof WireError) return undefined;
     throw err;
   }
+  const out = new FlatWriteRequest({ labels: labelsOf, starts: Int32Array.from(starts), timestamps: T.subarray(0, n), values: V.subarray(0, n) }, perSeries);
+  out.samples = n;
+  out.histograms = totalHistograms;
+  out.exemplars = totalExemplars;
+  out.metadata = metadata;
   return out;
 }
 

@@ -43,6 +43,19 @@ export function appendWriteRequest(req: DecodedWriteRequest, append: Appender): 
 } {
   const rejected = emptyRejections();
   let accepted = 0;
+  const flat = req.flat;
+  if (flat) {
+    const { labels, starts, timestamps, values } = flat;
+    for (let k = 0; k < labels.length; k++) {
+      const l = labels[k];
+      for (let i = starts[k]; i < starts[k + 1]; i++) {
+        const why = append.append(l, timestamps[i], values[i]);
+        if (why === undefined) accepted++;
+        else rejected[why]++;
+      }
+    }
+    return { accepted, rejected };
+  }
   for (const s of req.series) {
     const { labels, timestamps, values } = s;
     for (let i = 0; i < timestamps.length; i++) {

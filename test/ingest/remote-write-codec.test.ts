@@ -98,6 +98,23 @@ describe('WriteRequest codec', () => {
     );
   });
 
+  it('property: a sender that reorders, adds and drops series between requests decodes the same through one small cache', () => {
+    const pool = Array.from({ length: 12 }, (_, i) => ({ __name__: 'm', instance: `i${i % 4}`, k: `v${i}` }));
+    const cache = new LabelsCache(7);
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 8 }), (orders) => {
+        for (const order of orders) {
+          const bytes = encodeWriteRequest(order.map((k, i) => ({ labels: pool[k], timestamps: [i + 1], values: [k] })));
+          const got = decodeWriteRequest(bytes, cache);
+          expect(got.flat?.labels).toEqual(order.map((k) => pool[k]));
+          expect([...(got.flat?.starts ?? [])]).toEqual(order.map((_, i) => i).concat(order.length));
+          expect(got.series.map((s) => [s.labels, [...s.timestamps], [...s.values]])).toEqual(order.map((k, i) => [pool[k], [i + 1], [k]]));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('the label cache hands out one object per label set and stays bounded', () => {
     const cache = new LabelsCache(3);
     const req = (job: string) => encodeWriteRequest([{ labels: { __name__: 'up', job }, timestamps: [1], values: [1] }]);
