@@ -40,8 +40,10 @@ export class HeadAppender implements Appender {
   private series: MemSeries[] = [];
   private ts: number[] = [];
   private vs = new Float64Array(256);
-  /** Per series, the newest sample this appender holds for it. */
-  private pending = new Map<MemSeries, Pending>();
+  /** The series whose pending state this appender keeps on the series itself (MemSeries.holder). */
+  private held: MemSeries[] = [];
+  /** The newest sample this appender holds for each series another appender holds. */
+  private foreign = new Map<MemSeries, Pending>();
   /** Last label set seen, so a batch of samples for one series resolves it once. */
   private lastLabels: Labels | undefined;
   private lastSeries: MemSeries | undefined;
@@ -67,16 +69,22 @@ export class HeadAppender implements Appender {
       this.lastLabels = labels;
       this.lastSeries = s;
     }
-    const p = this.pending.get(s);
+    const mine = s.holder === this;
+    // a series this appender found held by another keeps its state in `foreign`, even once that one lets go
+    const p = mine || this.foreign.size === 0 ? undefined : this.foreign.get(s);
+    const held = mine || p !== undefined;
+    const lastT = mine ? s.heldLastT : p ? p.lastT : 0;
+    const lastIdx = mine ? s.heldLastIdx : p ? p.lastIdx : 0;
+    const times = mine ? s.heldTimes : p?.times;
     const maxT = Math.max(head.maxT, this.maxT);
     let placement: Placement;
-    if (p && p.lastT >= s.lastT) {
-      placement = head.place(s, t, v, p.lastT, this.vs[p.lastIdx], maxT);
+    if (held && lastT >= s.lastT) {
+      placement = head.place(s, t, v, lastT, this.vs[lastIdx], maxT);
     } else {
       placement = head.place(s, t, v, s.lastT, s.lastV[0], maxT);
     }
-    if (placement === 'out_of_order_buffer' && p?.times?.has(t)) {
-      placement = sameBits(this.vs[p.times.get(t)!], v) ? 'same' : 'duplicate_sample';
+    if (placement === 'out_of_order_buffer' && times?.has(t)) {
+      placement = sameBits(this.vs[times.get(t)!], v) ? 'same' : 'duplicate_sample';
     }
     if (placement === 'same') return undefined;
     if (placement !== 'in_order' && placement !== 'out_of_order_buffer') return this.reject(placement);
@@ -90,15 +98,28 @@ export class HeadAppender implements Appender {
     this.ts.push(t);
     this.vs[i] = v;
     if (t > this.maxT) this.maxT = t;
-    const windowed = head.options.outOfOrderWindowMs > 0;
-    if (!p) {
+    if (!held) {
       s.pending++;
-      this.pending.set(s, { lastT: t, lastIdx: i, times: windowed ? new Map([[t, i]]) : undefined });
+      const newTimes = head.options.outOfOrderWindowMs > 0 ? new Map([[t, i]]) : undefined;
+      if (s.holder === undefined) {
+        s.holder = this;
+        s.heldLastT = t;
+        s.heldLastIdx = i;
+        s.heldTimes = newTimes;
+        this.held.push(s);
+      } else {
+        this.foreign.set(s, { lastT: t, lastIdx: i, times: newTimes });
+      }
     } else {
-      p.times?.set(t, i);
-      if (t > p.lastT) {
-        p.lastT = t;
-        p.lastIdx = i;
+      times?.set(t, i);
+      if (t > lastT) {
+        if (p) {
+          p.lastT = t;
+          p.lastIdx = i;
+        } else {
+          s.heldLastT = t;
+          s.heldLastIdx = i;
+        }
       }
     }
     return undefined;
@@ -146,8 +167,14 @@ export class HeadAppender implements Appender {
   }
 
   private clear(): void {
-    for (const s of this.pending.keys()) s.pending--;
-    this.pending.clear();
+    for (const s of this.held) {
+      s.pending--;
+      s.holder = undefined;
+      s.heldTimes = undefined;
+    }
+    this.held = [];
+    for (const s of this.foreign.keys()) s.pending--;
+    this.foreign.clear();
     this.series = [];
     this.ts = [];
     this.lastLabels = undefined;

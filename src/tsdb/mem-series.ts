@@ -69,6 +69,16 @@ export class MemSeries {
   dropped = false;
   /** Appenders with uncommitted samples for it (it is not garbage-collected meanwhile). */
   pending = 0;
+  /**
+   * The appender whose uncommitted samples for this series the next three fields describe (one appender at a
+   * time keeps them here, which spares a map lookup per sample; any other keeps its own map).
+   */
+  holder: object | undefined = undefined;
+  /** The holder's newest pending timestamp for the series, and its index in the holder's batch. */
+  heldLastT = 0;
+  heldLastIdx = 0;
+  /** With an out-of-order window: every timestamp the holder has pending for the series → its index. */
+  heldTimes: Map<number, number> | undefined = undefined;
 
   constructor(ref: number, labels: Labels, key: string) {
     this.ref = ref;
