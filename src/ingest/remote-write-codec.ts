@@ -113,7 +113,9 @@ function decodeLabel(r: WireReader, into: Record<string, string>, path: string):
 }
 
 interface CacheEntry {
-  bytes: Uint8Array;
+  /** Where the label set's encoded bytes sit in the cache's arena. */
+  off: number;
+  len: number;
   labels: Labels;
   /** The entry that followed this one in the last request that had it: senders keep their series order. */
   next: CacheEntry | undefined;
@@ -124,15 +126,24 @@ interface CacheEntry {
 /**
  * Label sets already decoded, keyed by their encoded bytes. A sender sends the same series in every request,
  * so a receiver that keeps one cache skips decoding their labels again, and hands the store the same label
- * object each time (which the store resolves to its series without rebuilding the key). Bounded: emptied
- * when it holds `maxEntries`.
+ * object each time (which the store resolves to its series without rebuilding the key). The encoded bytes
+ * are kept one after another in one arena, in the order they first came (which is the order they come
+ * again), so comparing a request against them reads memory in sequence. Bounded: emptied when it holds
+ * `maxEntries` label sets or `maxBytes` of them.
  */
 export class LabelsCache {
   private readonly map = new Map<number, CacheEntry[]>();
   private entries = 0;
+  private arena = new Uint8Array(64 * 1024);
+  private view = new DataView(this.arena.buffer);
+  private used = 0;
   readonly maxEntries: number;
-  constructor(maxEntries = 1_000_000) {
+  readonly maxBytes: number;
+  /** Bumped when the cache is emptied, so a caller's predicted entry from before is not trusted. */
+  generation = 0;
+  constructor(maxEntries = 1_000_000, maxBytes = 256 * 1024 * 1024) {
     this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
   }
   get size(): number {
     return this.entries;
@@ -144,24 +155,59 @@ export class LabelsCache {
   entry(buf: Uint8Array, from: number, to: number, hash: number): CacheEntry | undefined {
     const bucket = this.map.get(hash);
     if (!bucket) return undefined;
-    for (const e of bucket) if (sameBytes(e.bytes, buf, from, to)) return e;
+    for (const e of bucket) if (this.holds(e, buf, from, to)) return e;
     return undefined;
   }
   set(buf: Uint8Array, from: number, to: number, hash: number, labels: Labels): CacheEntry {
-    if (this.entries >= this.maxEntries) {
+    const len = to - from;
+    if (this.entries >= this.maxEntries || this.used + len > this.maxBytes) {
       this.map.clear();
       this.entries = 0;
+      this.used = 0;
       this.generation++;
     }
-    const entry: CacheEntry = { bytes: buf.slice(from, to), labels, next: undefined, generation: this.generation };
+    if (this.used + len > this.arena.length) {
+      let size = this.arena.length * 2;
+      while (size < this.used + len) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.arena.subarray(0, this.used));
+      this.arena = next;
+      this.view = new DataView(next.buffer);
+    }
+    this.arena.set(buf.subarray(from, to), this.used);
+    const entry: CacheEntry = { off: this.used, len, labels, next: undefined, generation: this.generation };
+    this.used += len;
     const bucket = this.map.get(hash);
     if (bucket) bucket.push(entry);
     else this.map.set(hash, [entry]);
     this.entries++;
     return entry;
   }
-  /** Bumped when the cache is emptied, so a caller's predicted entry from before is not trusted. */
-  generation = 0;
+  /** Whether buf[from, to) holds the entry's bytes (compared four at a time); only for current entries. */
+  holds(e: CacheEntry, buf: Uint8Array, from: number, to: number): boolean {
+    const n = to - from;
+    if (e.len !== n) return false;
+    const a = this.view;
+    const b = viewOf(buf);
+    const off = e.off;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) if (a.getInt32(off + i) !== b.getInt32(from + i)) return false;
+    const arena = this.arena;
+    for (; i < n; i++) if (arena[off + i] !== buf[from + i]) return false;
+    return true;
+  }
+}
+
+let viewed: Uint8Array | undefined;
+let viewOfViewed: DataView | undefined;
+
+/** A DataView over `buf` (the last one made is kept: a request's label sets are all compared against one body). */
+function viewOf(buf: Uint8Array): DataView {
+  if (viewed !== buf || !viewOfViewed) {
+    viewed = buf;
+    viewOfViewed = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  return viewOfViewed;
 }
 
 /** FNV-1a over buf[from, to). */
@@ -171,25 +217,19 @@ export function hashBytes(buf: Uint8Array, from: number, to: number): number {
   return h >>> 0;
 }
 
-function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): boolean {
-  if (a.length !== to - from) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== buf[from + i]) return false;
-  return true;
-}
-
-function cachedLabels(cache: LabelsCache, buf: Uint8Array, from: number, labelsEnd: number, to: number, path: string): Labels {
-  return cachedEntry(cache, undefined, buf, from, labelsEnd, to, path).labels;
+function cachedLabels(cache: LabelsCache, buf: Uint8Array, from: number, labelsEnd: number, to: number, index: number): Labels {
+  return cachedEntry(cache, undefined, buf, from, labelsEnd, to, index).labels;
 }
 
 /**
  * The cache entry of the label set at buf[from, labelsEnd), trying `prev.next` first (the series that came
  * after the previous one last time), which skips hashing when a sender repeats its order.
  */
-function cachedEntry(cache: LabelsCache, prev: CacheEntry | undefined, buf: Uint8Array, from: number, labelsEnd: number, to: number, path: string): CacheEntry {
+function cachedEntry(cache: LabelsCache, prev: CacheEntry | undefined, buf: Uint8Array, from: number, labelsEnd: number, to: number, index: number): CacheEntry {
   const guess = prev?.next;
-  if (guess && guess.generation === cache.generation && sameBytes(guess.bytes, buf, from, labelsEnd)) return guess;
+  if (guess && guess.generation === cache.generation && cache.holds(guess, buf, from, labelsEnd)) return guess;
   const hash = hashBytes(buf, from, labelsEnd);
-  const e = cache.entry(buf, from, labelsEnd, hash) ?? cache.set(buf, from, labelsEnd, hash, decodeLabels(buf, from, to, path));
+  const e = cache.entry(buf, from, labelsEnd, hash) ?? cache.set(buf, from, labelsEnd, hash, decodeLabels(buf, from, to, `timeseries[${index}]`));
   if (prev) prev.next = e;
   return e;
 }
@@ -227,6 +267,7 @@ let at = 0;
 
 /** An unsigned varint below 2^53 at `at` (before `end`), or -1. */
 function readUint(buf: Uint8Array, end: number): number {
+  if (at < end && buf[at] < 0x80) return buf[at++];
   let result = 0;
   let mul = 1;
   for (let i = 0; i < 8; i++) {
@@ -264,7 +305,9 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
   let cap = Math.max(16, Math.ceil(buf.length / 16));
   let T = new Float64Array(cap);
   let V = new Float64Array(cap);
-  let VB = new Uint8Array(V.buffer);
+  // values move as two 32-bit halves, so NaN payloads (staleness markers) keep their bits
+  let VI = new Int32Array(V.buffer);
+  const view = viewOf(buf);
   let n = 0;
   let prev: CacheEntry | undefined;
   const end = buf.length;
@@ -298,17 +341,18 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
               const v2 = new Float64Array(cap);
               v2.set(V);
               V = v2;
-              VB = new Uint8Array(V.buffer);
+              VI = new Int32Array(V.buffer);
             }
             let t = 0;
-            let vi = n * 8;
-            for (let q = 0; q < 8; q++) VB[vi + q] = 0;
+            VI[2 * n] = 0;
+            VI[2 * n + 1] = 0;
             while (at < st) {
               const sk = readUint(buf, st);
               if (sk === 0x09) {
                 if (st - at < 8) return undefined;
-                for (let q = 0; q < 8; q++) VB[vi++] = buf[at++];
-                vi -= 8;
+                VI[2 * n] = view.getInt32(at, true);
+                VI[2 * n + 1] = view.getInt32(at + 4, true);
+                at += 8;
               } else if (sk === 0x10) {
                 t = readTimestamp(buf, st);
                 if (t < 0) return undefined;
@@ -323,12 +367,11 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
             else histograms++;
           } else return undefined;
         }
-        const path = `timeseries[${labelsOf.length}]`;
         let labels: Labels;
         if (cache && labelsEnd > from) {
-          prev = cachedEntry(cache, prev, buf, from, labelsEnd, to, path);
+          prev = cachedEntry(cache, prev, buf, from, labelsEnd, to, labelsOf.length);
           labels = prev.labels;
-        } else labels = decodeLabels(buf, from, to, path);
+        } else labels = decodeLabels(buf, from, to, `timeseries[${labelsOf.length}]`);
         if (histograms + exemplars > 0 && !perSeries) perSeries = labelsOf.map(() => ({ histograms: 0, exemplars: 0 }));
         perSeries?.push({ histograms, exemplars });
         labelsOf.push(labels);
@@ -401,7 +444,7 @@ function decodeUnchecked(buf: Uint8Array, cache: LabelsCache | undefined): Decod
     }
     let labels: Labels;
     // when every label field comes first, as senders write them, those bytes identify the label set
-    if (cache && !labelsAfter && labelsEnd > from) labels = cachedLabels(cache, buf, from, labelsEnd, to, path);
+    if (cache && !labelsAfter && labelsEnd > from) labels = cachedLabels(cache, buf, from, labelsEnd, to, out.series.length);
     else labels = decodeLabels(buf, from, to, path);
     const timestamps = new Float64Array(sampleCount);
     const values = new Float64Array(sampleCount);
