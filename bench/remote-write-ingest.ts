@@ -1,7 +1,7 @@
 /**
  * remote_write ingest into the embedded store, against the real Prometheus receiving the same stream.
  *
- *   taskset -c 1 node bench/remote-write-ingest.ts [--series 8000] [--steps 375] [--shards 4] [--cpu 0] [--rounds 1]
+ *   taskset -c 1 node bench/remote-write-ingest.ts [--series 8000] [--steps 375] [--shards 4] [--cpu 0] [--rounds 1] [--cpu-prof DIR]
  *
  * Each server runs alone on `--cpu` (taskset; Prometheus with GOMAXPROCS=1): `telltale serve` with its series
  * store on a temporary directory, and `prometheus --web.enable-remote-write-receiver`. The stream is
@@ -11,7 +11,8 @@
  * at a time, waiting for the acknowledgement. Samples/s is samples acknowledged over the wall time from the
  * first send to the last acknowledgement; samples per CPU-second divides by the server's own CPU time over
  * the same span (/proc), which other load on the machine disturbs less. Afterwards both servers are asked how
- * many samples they hold (`count_over_time`), which must equal what was sent.
+ * many samples they hold (`count_over_time`), which must equal what was sent. `--cpu-prof DIR` writes a V8
+ * CPU profile of the Telltale server into DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ const STEPS = numberFlag(flags, 'steps', 375);
 const SHARDS = numberFlag(flags, 'shards', 4);
 const ROUNDS = numberFlag(flags, 'rounds', 1);
 const CPU = cpuFlag(flags, 'cpu', 0);
+const cpuProf = flags.get('cpu-prof');
+const CPU_PROF = typeof cpuProf === 'string' ? cpuProf : undefined;
 const PROMETHEUS_BIN = process.env.TELLTALE_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
 const STEP_MS = 15_000;
 
@@ -140,7 +143,7 @@ async function startTelltale(): Promise<Target> {
   const env = { ...process.env, TELLTALE_ADMIN_PASSWORD: process.env.TELLTALE_ADMIN_PASSWORD ?? 'bench-admin-password' };
   const data = join(dir, 'data');
   const token = makeAdminToken(['--data', data], { cwd: dir });
-  const target = await launch('telltale', process.execPath, [TELLTALE_BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn'], `${url}/readyz`, url, dir, env, dir);
+  const target = await launch('telltale', process.execPath, [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), TELLTALE_BIN, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--log-level', 'warn'], `${url}/readyz`, url, dir, env, dir);
   target.headers = { authorization: `Bearer ${token}` };
   return target;
 }
