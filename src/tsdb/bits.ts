@@ -16,17 +16,26 @@ export class BitWriter {
   /** Writes the low `n` bits of `v` (0 ≤ n ≤ 32). */
   write(v: number, n: number): void {
     if (n === 0) return;
-    const needBytes = ((this.bits + n + 7) >>> 3) + 1;
+    const bits = this.bits;
+    const needBytes = ((bits + n + 7) >>> 3) + 1;
     if (needBytes > this.buf.length) this.grow(needBytes);
     const buf = this.buf;
-    while (n > 0) {
-      const free = 8 - (this.bits & 7);
-      const take = n < free ? n : free;
-      const chunk = (v >>> (n - take)) & ((1 << take) - 1);
-      buf[this.bits >>> 3] |= chunk << (free - take);
-      this.bits += take;
-      n -= take;
+    this.bits = bits + n;
+    v = n === 32 ? v >>> 0 : (v & ((1 << n) - 1)) >>> 0;
+    let i = bits >>> 3;
+    const free = 8 - (bits & 7);
+    if (n <= free) {
+      buf[i] |= v << (free - n);
+      return;
     }
+    // the rest of the current byte, whole bytes, then the top of the next one (bytes past `bits` are zero)
+    n -= free;
+    buf[i++] |= v >>> n;
+    while (n >= 8) {
+      n -= 8;
+      buf[i++] = v >>> n;
+    }
+    if (n > 0) buf[i] = v << (8 - n);
   }
 
   /** Writes the low `n` bits (0 ≤ n ≤ 64) of the 64-bit value hi:lo. */
