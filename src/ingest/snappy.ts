@@ -24,6 +24,7 @@ export function snappyUncompress(src: Uint8Array, maxLength: number): Uint8Array
   }
   if (length > maxLength) fail(`uncompressed length ${length} is over the limit of ${maxLength}`, 0);
   const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
   let o = 0;
   while (pos < src.length) {
     const at = pos;
@@ -43,7 +44,8 @@ export function snappyUncompress(src: Uint8Array, maxLength: number): Uint8Array
         len += 1;
         if (len > src.length - pos) fail('literal runs past the end of the input', at);
         if (len > length - o) fail('literal runs past the declared length', at);
-        out.set(src.subarray(pos, pos + len), o);
+        if (len <= 16) for (let k = 0; k < len; k++) out[o + k] = src[pos + k];
+        else out.set(src.subarray(pos, pos + len), o);
         pos += len;
         o += len;
         continue;
@@ -67,8 +69,14 @@ export function snappyUncompress(src: Uint8Array, maxLength: number): Uint8Array
     }
     if (offset === 0 || offset > o) fail(`copy offset ${offset} is outside the ${o} bytes written`, at);
     if (len > length - o) fail('copy runs past the declared length', at);
-    if (offset >= len) out.copyWithin(o, o - offset, o - offset + len);
-    else for (let k = 0; k < len; k++) out[o + k] = out[o - offset + k];
+    // forwards, so a copy that overlaps its own output repeats the pattern as the format means; four bytes at
+    // a time reads only bytes already written once the offset is at least four
+    if (len >= 24 && offset >= len) out.copyWithin(o, o - offset, o - offset + len);
+    else {
+      let k = 0;
+      if (offset >= 4) for (const from = o - offset; k + 4 <= len; k += 4) view.setInt32(o + k, view.getInt32(from + k));
+      for (; k < len; k++) out[o + k] = out[o - offset + k];
+    }
     o += len;
   }
   if (o !== length) fail(`${o} bytes decoded where the block declares ${length}`, pos);

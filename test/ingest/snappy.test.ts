@@ -22,6 +22,48 @@ describe('snappy block decompression', () => {
     );
   });
 
+  it('property: any valid block of literals and copies (overlapping ones included) decodes as a byte-by-byte reading of it', () => {
+    type El = { lit: Uint8Array } | { len: number; back: number; kind: 1 | 2 | 3 };
+    const el: fc.Arbitrary<El> = fc.oneof(
+      fc.record({ lit: fc.uint8Array({ minLength: 1, maxLength: 70 }) }),
+      fc.record({ len: fc.integer({ min: 4, max: 11 }), back: fc.integer({ min: 1, max: 2047 }), kind: fc.constant(1 as const) }),
+      fc.record({ len: fc.integer({ min: 1, max: 64 }), back: fc.integer({ min: 1, max: 65535 }), kind: fc.constantFrom(2 as const, 3 as const) }),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 20 }), fc.array(el, { maxLength: 60 }), (first, els) => {
+        const body: number[] = [];
+        const expected: number[] = [];
+        const literal = (bytes: Uint8Array): void => {
+          body.push((bytes.length - 1) << 2, ...bytes);
+          expected.push(...bytes);
+        };
+        literal(first);
+        for (const e of els) {
+          if ('lit' in e) {
+            literal(e.lit);
+            continue;
+          }
+          // offsets past what is written are clamped; kind 1 holds at most 11 bits of offset
+          const offset = Math.min(e.back, expected.length);
+          if (e.kind === 1) body.push(1 | ((e.len - 4) << 2) | ((offset >> 8) << 5), offset & 0xff);
+          else if (e.kind === 2) body.push(2 | ((e.len - 1) << 2), offset & 0xff, offset >> 8);
+          else body.push(3 | ((e.len - 1) << 2), offset & 0xff, (offset >> 8) & 0xff, 0, 0);
+          for (let k = 0; k < e.len; k++) expected.push(expected[expected.length - offset]);
+        }
+        const header: number[] = [];
+        for (let n = expected.length; ; n = Math.floor(n / 128)) {
+          if (n < 128) {
+            header.push(n);
+            break;
+          }
+          header.push((n & 0x7f) | 0x80);
+        }
+        expect([...snappyUncompress(Uint8Array.from([...header, ...body]), LIMIT)]).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('handles long literals and far copies (a 300 KB body)', () => {
     const raw = new Uint8Array(300_000);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919) % 251 ^ (i >> 12);
