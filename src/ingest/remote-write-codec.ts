@@ -13,7 +13,7 @@
 import snappy from 'snappyjs';
 import { snappyUncompress } from './snappy.ts';
 import { TelltaleError } from '../errors.ts';
-import type { Labels } from '../series/types.ts';
+import type { Labels, SeriesSlot } from '../series/types.ts';
 import { WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, WireReader, WireWriter } from './protobuf-wire.ts';
 
 export interface DecodedSeries {
@@ -42,6 +42,8 @@ export interface DecodedWriteRequest {
 
 export interface FlatSamples {
   labels: Labels[];
+  /** With a label cache: series k's cache entry, where an appender keeps its handle for the series. */
+  slots: SeriesSlot[] | undefined;
   /** labels.length + 1 entries */
   starts: Int32Array;
   timestamps: Float64Array;
@@ -121,6 +123,8 @@ interface CacheEntry {
   next: CacheEntry | undefined;
   /** The cache's generation when the entry was made; entries of an emptied cache are not followed. */
   generation: number;
+  /** The storage's handle for the series (Appender.appendCached). */
+  ref: unknown;
 }
 
 /**
@@ -175,7 +179,7 @@ export class LabelsCache {
       this.view = new DataView(next.buffer);
     }
     this.arena.set(buf.subarray(from, to), this.used);
-    const entry: CacheEntry = { off: this.used, len, labels, next: undefined, generation: this.generation };
+    const entry: CacheEntry = { off: this.used, len, labels, next: undefined, generation: this.generation, ref: undefined };
     this.used += len;
     const bucket = this.map.get(hash);
     if (bucket) bucket.push(entry);
@@ -297,6 +301,7 @@ function readLength(buf: Uint8Array, end: number): number {
  */
 function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWriteRequest | undefined {
   const labelsOf: Labels[] = [];
+  const slots: SeriesSlot[] | undefined = cache ? [] : undefined;
   const starts: number[] = [0];
   let perSeries: Array<{ histograms: number; exemplars: number }> | undefined;
   let totalHistograms = 0;
@@ -371,7 +376,11 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
         if (cache && labelsEnd > from) {
           prev = cachedEntry(cache, prev, buf, from, labelsEnd, to, labelsOf.length);
           labels = prev.labels;
-        } else labels = decodeLabels(buf, from, to, `timeseries[${labelsOf.length}]`);
+          slots?.push(prev);
+        } else {
+          labels = decodeLabels(buf, from, to, `timeseries[${labelsOf.length}]`);
+          slots?.push({ ref: undefined });
+        }
         if (histograms + exemplars > 0 && !perSeries) perSeries = labelsOf.map(() => ({ histograms: 0, exemplars: 0 }));
         perSeries?.push({ histograms, exemplars });
         labelsOf.push(labels);
@@ -389,7 +398,7 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
     if (err instanceof WireError) return undefined;
     throw err;
   }
-  const out = new FlatWriteRequest({ labels: labelsOf, starts: Int32Array.from(starts), timestamps: T.subarray(0, n), values: V.subarray(0, n) }, perSeries);
+  const out = new FlatWriteRequest({ labels: labelsOf, slots, starts: Int32Array.from(starts), timestamps: T.subarray(0, n), values: V.subarray(0, n) }, perSeries);
   out.samples = n;
   out.histograms = totalHistograms;
   out.exemplars = totalExemplars;

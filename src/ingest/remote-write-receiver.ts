@@ -45,11 +45,12 @@ export function appendWriteRequest(req: DecodedWriteRequest, append: Appender): 
   let accepted = 0;
   const flat = req.flat;
   if (flat) {
-    const { labels, starts, timestamps, values } = flat;
+    const { labels, slots, starts, timestamps, values } = flat;
+    const appendCached = append.appendCached;
     for (let k = 0; k < labels.length; k++) {
       const l = labels[k];
       for (let i = starts[k]; i < starts[k + 1]; i++) {
-        const why = append.append(l, timestamps[i], values[i]);
+        const why = slots && appendCached ? appendCached.call(append, slots[k], l, timestamps[i], values[i]) : append.append(l, timestamps[i], values[i]);
         if (why === undefined) accepted++;
         else rejected[why]++;
       }

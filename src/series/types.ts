@@ -20,12 +20,24 @@ export type AppendRejection =
   | 'out_of_bounds' // older than what the store still keeps (retention) or too far in the future
   | 'duplicate_sample'; // same timestamp as the newest sample, different value
 
+/** Where a caller keeps a storage's handle for one label set (see Appender.appendCached). */
+export interface SeriesSlot {
+  ref: unknown;
+}
+
 export interface Appender {
   /**
    * Adds one sample. Returns undefined when it is accepted (pending `commit`), or the reason it is refused.
    * Invalid input never throws: callers count refusals and go on with the batch.
    */
   append(labels: Labels, t: number, v: number): AppendRejection | undefined;
+  /**
+   * `append` for a caller that keeps one slot per label set (the remote_write receiver keeps them in its label
+   * cache): the appender leaves its handle for the series in the slot and, given the slot again with the same
+   * labels, skips resolving them. A slot belongs to one label set and may be handed to any appender; a handle
+   * from another storage, or for a series since dropped, is ignored and replaced.
+   */
+  appendCached?(slot: SeriesSlot, labels: Labels, t: number, v: number): AppendRejection | undefined;
   /** Makes every accepted sample durable: once the promise resolves, a crash (`kill -9`) loses none of them. */
   commit(): Promise<void>;
   /** Drops every sample appended since the last commit. */

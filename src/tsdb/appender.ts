@@ -4,10 +4,10 @@
  * applied to the WAL and resolves once the WAL is synced.
  */
 import { canonicalLabels, labelsKey, labelsProblem } from '../series/labels.ts';
-import type { Appender, AppendRejection, Labels } from '../series/types.ts';
+import type { Appender, AppendRejection, Labels, SeriesSlot } from '../series/types.ts';
 import { sameBits } from './float-bits.ts';
 import type { Head, Placement } from './head.ts';
-import type { MemSeries } from './mem-series.ts';
+import { MemSeries } from './mem-series.ts';
 import { encodeSamples, encodeSeries, type SampleBatch, type SeriesEntry } from './wal-records.ts';
 import type { Wal } from './wal.ts';
 
@@ -55,20 +55,41 @@ export class HeadAppender implements Appender {
   }
 
   append(labels: Labels, t: number, v: number): AppendRejection | undefined {
-    const head = this.ctx.head;
     let s: MemSeries | undefined;
     if (labels === this.lastLabels && this.lastSeries && !this.lastSeries.dropped) {
       s = this.lastSeries;
     } else {
-      s = head.lookup(labels);
-      if (!s) {
-        if (labelsProblem(labels) !== undefined) return this.reject('invalid_labels');
-        const canon = canonicalLabels(labels);
-        s = head.getOrCreate(canon, labelsKey(canon));
-      }
+      s = this.resolve(labels);
+      if (!s) return this.reject('invalid_labels');
       this.lastLabels = labels;
       this.lastSeries = s;
     }
+    return this.appendTo(s, t, v);
+  }
+
+  appendCached(slot: SeriesSlot, labels: Labels, t: number, v: number): AppendRejection | undefined {
+    const r = slot.ref;
+    let s = r instanceof MemSeries && r.owner === this.ctx.head && !r.dropped ? r : undefined;
+    if (!s) {
+      s = this.resolve(labels);
+      if (!s) return this.reject('invalid_labels');
+      slot.ref = s;
+    }
+    return this.appendTo(s, t, v);
+  }
+
+  /** The head's series for `labels`, created when new; undefined when the labels are invalid. */
+  private resolve(labels: Labels): MemSeries | undefined {
+    const head = this.ctx.head;
+    const s = head.lookup(labels);
+    if (s) return s;
+    if (labelsProblem(labels) !== undefined) return undefined;
+    const canon = canonicalLabels(labels);
+    return head.getOrCreate(canon, labelsKey(canon));
+  }
+
+  private appendTo(s: MemSeries, t: number, v: number): AppendRejection | undefined {
+    const head = this.ctx.head;
     const mine = s.holder === this;
     // a series this appender found held by another keeps its state in `foreign`, even once that one lets go
     const p = mine || this.foreign.size === 0 ? undefined : this.foreign.get(s);

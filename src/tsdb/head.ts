@@ -56,7 +56,7 @@ export class Head {
   getOrCreate(labels: Labels, key = labelsKey(labels)): MemSeries {
     let s = this.series.get(key);
     if (!s) {
-      s = new MemSeries(this.nextRef++, labels, key);
+      s = new MemSeries(this.nextRef++, labels, key, this);
       this.series.set(key, s);
       this.byRef.set(s.ref, s);
       this.postings.add(s.ref, labels);
@@ -72,7 +72,7 @@ export class Head {
       if (existing.ref !== ref) this.byRef.set(ref, existing);
       return existing;
     }
-    const s = new MemSeries(ref, labels, key);
+    const s = new MemSeries(ref, labels, key, this);
     s.logged = true;
     this.series.set(key, s);
     this.byRef.set(ref, s);

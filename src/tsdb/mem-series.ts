@@ -80,10 +80,14 @@ export class MemSeries {
   /** With an out-of-order window: every timestamp the holder has pending for the series → its index. */
   heldTimes: Map<number, number> | undefined = undefined;
 
-  constructor(ref: number, labels: Labels, key: string) {
+  /** The head holding the series (a handle kept by a caller is trusted only by this head). */
+  readonly owner: object | undefined;
+
+  constructor(ref: number, labels: Labels, key: string, owner?: object) {
     this.ref = ref;
     this.labels = labels;
     this.key = key;
+    this.owner = owner;
   }
 
   /** The chunks overlapping [mint, maxt], the active one read up to its current sample count. */
