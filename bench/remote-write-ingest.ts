@@ -1,7 +1,7 @@
 /**
  * remote_write ingest into the embedded store, against the real Prometheus receiving the same stream.
  *
- *   taskset -c 1 node bench/remote-write-ingest.ts [--series 8000] [--steps 375] [--shards 4] [--cpu 0] [--rounds 1] [--cpu-prof DIR]
+ *   taskset -c 1 node bench/remote-write-ingest.ts [--series 8000] [--steps 375] [--shards 4] [--cpu 0] [--rounds 1] [--only telltale|prometheus] [--cpu-prof DIR]
  *
  * Each server runs alone on `--cpu` (taskset; Prometheus with GOMAXPROCS=1): `telltale serve` with its series
  * store on a temporary directory, and `prometheus --web.enable-remote-write-receiver`. The stream is
@@ -30,6 +30,8 @@ const STEPS = numberFlag(flags, 'steps', 375);
 const SHARDS = numberFlag(flags, 'shards', 4);
 const ROUNDS = numberFlag(flags, 'rounds', 1);
 const CPU = cpuFlag(flags, 'cpu', 0);
+const only = flags.get('only');
+if (only !== undefined && only !== 'telltale' && only !== 'prometheus') throw new Error('--only takes telltale or prometheus');
 const cpuProf = flags.get('cpu-prof');
 const CPU_PROF = typeof cpuProf === 'string' ? cpuProf : undefined;
 const PROMETHEUS_BIN = process.env.TELLTALE_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
@@ -192,7 +194,7 @@ const machine = machineInfo();
 const rows: string[][] = [];
 const results: unknown[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const start of [startTelltale, startPrometheus]) {
+  for (const start of [startTelltale, startPrometheus].filter((_, i) => only === undefined || only === ['telltale', 'prometheus'][i])) {
     const endMs = Date.now();
     const { requests, samples, bytes } = buildRequests(endMs);
     const target = await start();
@@ -217,5 +219,5 @@ const summary = (name: string, key: 'samplesPerSecond' | 'samplesPerCpuSecond'):
 };
 const ratio = summary('telltale', 'samplesPerSecond') / summary('prometheus', 'samplesPerSecond');
 const cpuRatio = summary('telltale', 'samplesPerCpuSecond') / summary('prometheus', 'samplesPerCpuSecond');
-console.log(`telltale / prometheus: ${ratio.toFixed(2)}× samples/s, ${cpuRatio.toFixed(2)}× samples per CPU-second`);
+if (only === undefined) console.log(`telltale / prometheus: ${ratio.toFixed(2)}× samples/s, ${cpuRatio.toFixed(2)}× samples per CPU-second`);
 console.log(`results: ${writeResult('remote-write-ingest', { machine, series: SERIES, steps: STEPS, shards: SHARDS, cpu: CPU, results, ratio, cpuRatio })}`);

@@ -307,7 +307,8 @@ function decodeFast(buf: Uint8Array, cache: LabelsCache | undefined): DecodedWri
   let totalHistograms = 0;
   let totalExemplars = 0;
   let metadata = 0;
-  let cap = Math.max(16, Math.ceil(buf.length / 16));
+  // a guess (label sets make most of a body), grown when a request holds more samples
+  let cap = Math.max(64, Math.ceil(buf.length / 64));
   let T = new Float64Array(cap);
   let V = new Float64Array(cap);
   // values move as two 32-bit halves, so NaN payloads (staleness markers) keep their bits

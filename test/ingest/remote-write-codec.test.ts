@@ -124,6 +124,13 @@ describe('WriteRequest codec', () => {
     for (const j of ['c', 'd', 'e']) decodeWriteRequest(req(j), cache);
     expect(cache.size).toBeLessThanOrEqual(3);
     expect(decodeWriteRequest(req('a'), cache).series[0].labels).toEqual({ __name__: 'up', job: 'a' });
+    // bounded by bytes too: an entry here is 15 bytes, so 40 bytes hold two
+    const small = new LabelsCache(1000, 40);
+    for (const j of ['a', 'b', 'c', 'd', 'e']) {
+      expect(decodeWriteRequest(req(j), small).series[0].labels).toEqual({ __name__: 'up', job: j });
+      expect(small.size).toBeLessThanOrEqual(2);
+    }
+    expect(decodeWriteRequest(req('e'), small).series[0].labels).toEqual({ __name__: 'up', job: 'e' });
   });
 
   it('takes the fast path for what senders write (samples of every series in one buffer)', () => {
@@ -131,6 +138,19 @@ describe('WriteRequest codec', () => {
     expect(two.series[0].timestamps.buffer).toBe(two.series[1].timestamps.buffer);
     const checked = decodeWriteRequest(encodeWriteRequest([{ labels: { __name__: 'a' }, timestamps: [1], values: [1] }, { labels: { __name__: 'b' }, timestamps: [3], values: [3] }]), undefined, true);
     expect(checked.series[0].timestamps.buffer).not.toBe(checked.series[1].timestamps.buffer);
+  });
+
+  it('the fast path grows its sample arrays for a request of many samples and few label bytes', () => {
+    const n = 20_000;
+    const timestamps = Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 15_000);
+    const values = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? STALE_NAN : i / 7));
+    const body = encodeWriteRequest([{ labels: { __name__: 'a' }, timestamps, values }, { labels: { __name__: 'b' }, timestamps: [1], values: [2] }]);
+    const fast = decodeWriteRequest(body, new LabelsCache());
+    expect(fast.flat).toBeDefined();
+    const bits = (v: Float64Array) => Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    const checked = decodeWriteRequest(body, undefined, true);
+    expect(fast.series.map((s) => [s.labels, [...s.timestamps], bits(s.values)])).toEqual(checked.series.map((s) => [s.labels, [...s.timestamps], bits(s.values)]));
+    expect(fast.samples).toBe(n + 1);
   });
 
   it('names the field and the byte offset of a malformed message', () => {
