@@ -11,7 +11,7 @@
  * Exemplars, native histograms and metadata are counted and skipped (Telltale stores float samples only).
  */
 import snappy from 'snappyjs';
-import { snappyUncompress } from './snappy.ts';
+import { snappyUncompress, type SnappyScratch } from './snappy.ts';
 import { TelltaleError } from '../errors.ts';
 import type { Labels, SeriesSlot } from '../series/types.ts';
 import { WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, WireReader, WireWriter } from './protobuf-wire.ts';
@@ -81,9 +81,10 @@ class FlatWriteRequest implements DecodedWriteRequest {
 /** Refuse requests that would decompress to more than this (a guard against compression bombs). */
 export const MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
 
-export function snappyDecode(body: Uint8Array, maxLength = MAX_UNCOMPRESSED_BYTES): Uint8Array {
+/** The decompressed body; with `scratch`, in its buffer (valid until the next call with it). */
+export function snappyDecode(body: Uint8Array, maxLength = MAX_UNCOMPRESSED_BYTES, scratch?: SnappyScratch): Uint8Array {
   try {
-    return snappyUncompress(body, maxLength);
+    return snappyUncompress(body, maxLength, scratch);
   } catch (err) {
     throw new TelltaleError('TT_INGEST_INVALID', `body is not snappy block-compressed data: ${(err as Error).message}`, { cause: err });
   }

@@ -11,7 +11,8 @@
 import { TelltaleError } from '../errors.ts';
 import type { Appender, Storage } from '../series/types.ts';
 import { describeRejections, emptyRejections, totalRejections, type RejectionCounts } from './append-stats.ts';
-import { decodeWriteRequest, snappyDecode, type DecodedWriteRequest, type LabelsCache } from './remote-write-codec.ts';
+import { MAX_UNCOMPRESSED_BYTES, decodeWriteRequest, snappyDecode, type DecodedWriteRequest, type LabelsCache } from './remote-write-codec.ts';
+import { SnappyScratch } from './snappy.ts';
 
 export interface WriteOutcome {
   status: 204 | 400 | 500;
@@ -68,12 +69,18 @@ export function appendWriteRequest(req: DecodedWriteRequest, append: Appender): 
   return { accepted, rejected };
 }
 
+/**
+ * One buffer for every request's decompressed body: a body is decoded, synchronously, before the next one is
+ * decompressed, and nothing decoded refers to its bytes.
+ */
+const bodyScratch = new SnappyScratch();
+
 /** `cache`: the receiver's label sets seen before (see LabelsCache); every request decodes all labels without it. */
 export async function receiveRemoteWrite(storage: Storage, body: Uint8Array, stats?: RemoteWriteStats, cache?: LabelsCache): Promise<WriteOutcome> {
   if (stats) stats.requests++;
   let req: DecodedWriteRequest;
   try {
-    req = decodeWriteRequest(snappyDecode(body), cache);
+    req = decodeWriteRequest(snappyDecode(body, MAX_UNCOMPRESSED_BYTES, bodyScratch), cache);
   } catch (err) {
     if (stats) stats.malformed++;
     if (err instanceof TelltaleError) return { status: 400, message: err.message, accepted: 0, rejected: emptyRejections(), skipped: 0 };

@@ -12,8 +12,24 @@ function fail(message: string, at: number): never {
   throw new SnappyError(`${message} at byte ${at}`);
 }
 
-/** The uncompressed bytes; throws SnappyError for a malformed block or one that declares more than `maxLength`. */
-export function snappyUncompress(src: Uint8Array, maxLength: number): Uint8Array {
+/**
+ * A buffer to decompress into again and again (what one decompression returns is overwritten by the next).
+ * Blocks over `keepBytes` get a buffer of their own.
+ */
+export class SnappyScratch {
+  buf = new Uint8Array(0);
+  view = new DataView(this.buf.buffer);
+  readonly keepBytes: number;
+  constructor(keepBytes = 16 * 1024 * 1024) {
+    this.keepBytes = keepBytes;
+  }
+}
+
+/**
+ * The uncompressed bytes; throws SnappyError for a malformed block or one that declares more than `maxLength`.
+ * With `scratch`, they are written into its buffer (valid until the next call with it).
+ */
+export function snappyUncompress(src: Uint8Array, maxLength: number, scratch?: SnappyScratch): Uint8Array {
   let pos = 0;
   let length = 0;
   for (let shift = 0, i = 0; ; i++, shift += 7) {
@@ -23,8 +39,20 @@ export function snappyUncompress(src: Uint8Array, maxLength: number): Uint8Array
     if (b < 0x80) break;
   }
   if (length > maxLength) fail(`uncompressed length ${length} is over the limit of ${maxLength}`, 0);
-  const out = new Uint8Array(length);
-  const view = new DataView(out.buffer);
+  let out: Uint8Array;
+  let view: DataView;
+  if (scratch && length <= scratch.keepBytes) {
+    if (scratch.buf.length < length) {
+      scratch.buf = new Uint8Array(Math.max(length, Math.min(scratch.keepBytes, scratch.buf.length * 2)));
+      scratch.view = new DataView(scratch.buf.buffer);
+    }
+    // every byte of [0, length) is written below before it is read, or the block is refused
+    out = scratch.buf.subarray(0, length);
+    view = scratch.view;
+  } else {
+    out = new Uint8Array(length);
+    view = new DataView(out.buffer);
+  }
   let o = 0;
   while (pos < src.length) {
     const at = pos;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import snappy from 'snappyjs';
-import { SnappyError, snappyUncompress } from '../../src/ingest/snappy.ts';
+import { SnappyError, SnappyScratch, snappyUncompress } from '../../src/ingest/snappy.ts';
 import { snappyDecode } from '../../src/ingest/remote-write-codec.ts';
 import { TelltaleError } from '../../src/errors.ts';
 
@@ -9,6 +9,7 @@ const LIMIT = 1 << 20;
 
 describe('snappy block decompression', () => {
   it('property: undoes snappyjs compression of any bytes, repetitive or not', () => {
+    const scratch = new SnappyScratch(4000);
     const repetitive = fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 400 })).map(([chunk, times]) => {
       const out = new Uint8Array(chunk.length * times);
       for (let i = 0; i < times; i++) out.set(chunk, i * chunk.length);
@@ -17,6 +18,8 @@ describe('snappy block decompression', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 5000 }), repetitive), (raw) => {
         expect(Buffer.from(snappyUncompress(snappy.compress(raw), LIMIT))).toEqual(Buffer.from(raw));
+        // into a reused buffer (small enough that some blocks get their own)
+        expect(Buffer.from(snappyUncompress(snappy.compress(raw), LIMIT, scratch))).toEqual(Buffer.from(raw));
       }),
       { numRuns: 500 },
     );
