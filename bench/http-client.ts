@@ -29,7 +29,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Sample } from '../src/metrics/types.ts';
 import { VuHttp, type HttpDefaults, type RequestContext } from '../src/load/http/index.ts';
-import { allowedCpus, hasCommand } from './lib/util.ts';
+import { hasCommand, pinnableCpus } from './lib/util.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 /** Both clients get this much unmeasured traffic first, so JIT warm-up is not measured. */
@@ -114,7 +114,7 @@ function pinning(): [number, number] | null {
   const spec = process.env.BENCH_PIN ?? '0,1';
   if (spec === 'none') return null;
   const cores = spec.split(',').map(Number);
-  if (cores.length !== 2 || !cores.every((c) => Number.isInteger(c) && allowedCpus().includes(c)) || !hasCommand('taskset')) return null;
+  if (cores.length !== 2 || !cores.every((c) => Number.isInteger(c) && pinnableCpus().includes(c)) || !hasCommand('taskset')) return null;
   return [cores[0], cores[1]];
 }
 

@@ -36,6 +36,8 @@ const cpuProf = flags.get('cpu-prof');
 const CPU_PROF = typeof cpuProf === 'string' ? cpuProf : undefined;
 const PROMETHEUS_BIN = process.env.TELLTALE_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
 const STEP_MS = 15_000;
+/** Whether every server ran under taskset on CPU (false when the core is not there, or taskset is missing). */
+let serversPinned = true;
 
 function seriesLabels(i: number): Labels {
   const instance = `10.0.0.${i % 100}:9100`;
@@ -114,6 +116,7 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
 
 async function launch(name: string, cmd: string, args: string[], readyUrl: string, url: string, cwd: string, env: NodeJS.ProcessEnv, cleanup: string): Promise<Target> {
   const p = pinned(CPU, cmd, args);
+  if (!p.pinned) serversPinned = false;
   const child = spawn(p.cmd, p.args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -211,7 +214,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
   }
 }
-console.log(`${SERIES} series × ${STEPS} scrapes in ${SHARDS} shards (${SERIES / SHARDS} samples per request), servers pinned to CPU ${CPU ?? 'none'}; load average ${machine.loadAvg.join(' ')}`);
+console.log(`${SERIES} series × ${STEPS} scrapes in ${SHARDS} shards (${SERIES / SHARDS} samples per request), ${serversPinned && CPU !== null ? `servers pinned to CPU ${CPU}` : 'servers NOT pinned'}; load average ${machine.loadAvg.join(' ')}`);
 console.log(table(['server', 'samples', 'wall s', 'samples/s', 'server CPU s', 'samples/CPU-s', 'stored', 'failed requests'], rows));
 const summary = (name: string, key: 'samplesPerSecond' | 'samplesPerCpuSecond'): number => {
   const v = results.filter((r) => (r as { target: string }).target === name).map((r) => (r as Record<string, number>)[key]);
@@ -220,4 +223,4 @@ const summary = (name: string, key: 'samplesPerSecond' | 'samplesPerCpuSecond'):
 const ratio = summary('telltale', 'samplesPerSecond') / summary('prometheus', 'samplesPerSecond');
 const cpuRatio = summary('telltale', 'samplesPerCpuSecond') / summary('prometheus', 'samplesPerCpuSecond');
 if (only === undefined) console.log(`telltale / prometheus: ${ratio.toFixed(2)}× samples/s, ${cpuRatio.toFixed(2)}× samples per CPU-second`);
-console.log(`results: ${writeResult('remote-write-ingest', { machine, series: SERIES, steps: STEPS, shards: SHARDS, cpu: CPU, results, ratio, cpuRatio })}`);
+console.log(`results: ${writeResult('remote-write-ingest', { machine, series: SERIES, steps: STEPS, shards: SHARDS, cpu: CPU, serversPinned, results, ratio, cpuRatio })}`);

@@ -14,21 +14,39 @@ export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 export const TELLTALE_BIN = process.env.TELLTALE_BENCH_BIN || join(REPO_ROOT, 'bin', 'telltale.js');
 export const AUTOCANNON_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'autocannon');
 
+function parseCpuList(list: string): number[] {
+  const cpus: number[] = [];
+  for (const part of list.trim().split(',')) {
+    if (part === '') continue;
+    const [a, b] = part.split('-').map(Number);
+    for (let c = a; c <= (b ?? a); c++) cpus.push(c);
+  }
+  return cpus;
+}
+
 /** CPUs this process may run on (the affinity mask, which containers often narrow below nproc). */
 export function allowedCpus(): number[] {
   try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1];
-    if (list) {
-      const cpus: number[] = [];
-      for (const part of list.trim().split(',')) {
-        const [a, b] = part.split('-').map(Number);
-        for (let c = a; c <= (b ?? a); c++) cpus.push(c);
-      }
-      return cpus;
-    }
+    const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (list) return parseCpuList(list);
   } catch {
     // not Linux: fall through
+  }
+  return os.cpus().map((_, i) => i);
+}
+
+/**
+ * CPUs a child may be pinned to: the container's (cgroup cpuset), not this process' own mask, so a benchmark
+ * started under `taskset -c 1` still puts its server on CPU 0.
+ */
+export function pinnableCpus(): number[] {
+  for (const file of ['/sys/fs/cgroup/cpuset.cpus.effective', '/sys/fs/cgroup/cpuset/cpuset.effective_cpus', '/sys/fs/cgroup/cpuset/cpuset.cpus']) {
+    try {
+      const cpus = parseCpuList(readFileSync(file, 'utf8'));
+      if (cpus.length > 0) return cpus;
+    } catch {
+      // not this cgroup layout
+    }
   }
   return os.cpus().map((_, i) => i);
 }
@@ -42,7 +60,7 @@ export function hasCommand(cmd: string): boolean {
  * generator do not compete for a core. Without it the command runs unpinned and `pinned` says so.
  */
 export function pinned(cpu: number | null, cmd: string, args: string[]): { cmd: string; args: string[]; pinned: boolean } {
-  if (cpu === null || !allowedCpus().includes(cpu) || !hasCommand('taskset')) return { cmd, args, pinned: false };
+  if (cpu === null || !pinnableCpus().includes(cpu) || !hasCommand('taskset')) return { cmd, args, pinned: false };
   return { cmd: 'taskset', args: ['-c', String(cpu), cmd, ...args], pinned: true };
 }
 
