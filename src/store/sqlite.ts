@@ -37,11 +37,15 @@ function params(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
 
 class NodeSqliteStatement implements SqliteStatement {
   private readonly stmt: StatementSync;
+  private readonly db: DatabaseSync;
+  private readonly sql: string;
   readonly reader: boolean;
 
-  constructor(stmt: StatementSync) {
-    this.stmt = stmt;
-    this.reader = stmt.columns().length > 0;
+  constructor(db: DatabaseSync, sql: string) {
+    this.db = db;
+    this.sql = sql;
+    this.stmt = db.prepare(sql);
+    this.reader = this.stmt.columns().length > 0;
   }
   all(parameters: ReadonlyArray<unknown>): unknown[] {
     return this.stmt.all(...params(parameters));
@@ -50,17 +54,28 @@ class NodeSqliteStatement implements SqliteStatement {
     return this.stmt.run(...params(parameters));
   }
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
-    return this.stmt.iterate(...params(parameters));
+    // a statement of its own: an iteration stays open across awaits, while the cached one is used again
+    return this.db.prepare(this.sql).iterate(...params(parameters));
   }
 }
 
+/** Prepared statements kept per SQL text (the queries are few and run often: a token check per request). */
+const STATEMENTS_KEPT = 500;
+
 class NodeSqliteDatabase implements SqliteDatabase {
   private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, NodeSqliteStatement>();
   constructor(db: DatabaseSync) {
     this.db = db;
   }
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.db.prepare(sql));
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= STATEMENTS_KEPT) this.statements.clear();
+      s = new NodeSqliteStatement(this.db, sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
   close(): void {
     if (this.db.isOpen) this.db.close();
