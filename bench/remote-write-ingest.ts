@@ -33,6 +33,7 @@ const CPU = cpuFlag(flags, 'cpu', 0);
 const only = flags.get('only');
 if (only !== undefined && only !== 'telltale' && only !== 'prometheus') throw new Error('--only takes telltale or prometheus');
 const cpuProf = flags.get('cpu-prof');
+if (cpuProf === true) throw new Error('--cpu-prof needs a directory');
 const CPU_PROF = typeof cpuProf === 'string' ? cpuProf : undefined;
 const PROMETHEUS_BIN = process.env.TELLTALE_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
 const STEP_MS = 15_000;
