@@ -124,7 +124,8 @@ export class WireReader {
 export class WireWriter {
   buf: Uint8Array;
   pos = 0;
-  private view: DataView;
+  /** over `buf` (replaced when it grows) */
+  view: DataView;
   constructor(initial = 1024) {
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);

@@ -139,9 +139,8 @@ interface CacheEntry {
 export class LabelsCache {
   private readonly map = new Map<number, CacheEntry[]>();
   private entries = 0;
-  private arena = new Uint8Array(64 * 1024);
-  private view = new DataView(this.arena.buffer);
-  private used = 0;
+  /** The encoded label sets, one after another (`pos` is the bytes used). */
+  private readonly arena = new WireWriter(64 * 1024);
   readonly maxEntries: number;
   readonly maxBytes: number;
   /** Bumped when the cache is emptied, so a caller's predicted entry from before is not trusted. */
@@ -165,23 +164,17 @@ export class LabelsCache {
   }
   set(buf: Uint8Array, from: number, to: number, hash: number, labels: Labels): CacheEntry {
     const len = to - from;
-    if (this.entries >= this.maxEntries || this.used + len > this.maxBytes) {
+    const arena = this.arena;
+    if (this.entries >= this.maxEntries || arena.pos + len > this.maxBytes) {
       this.map.clear();
       this.entries = 0;
-      this.used = 0;
+      arena.pos = 0;
       this.generation++;
     }
-    if (this.used + len > this.arena.length) {
-      let size = this.arena.length * 2;
-      while (size < this.used + len) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.arena.subarray(0, this.used));
-      this.arena = next;
-      this.view = new DataView(next.buffer);
-    }
-    this.arena.set(buf.subarray(from, to), this.used);
-    const entry: CacheEntry = { off: this.used, len, labels, next: undefined, generation: this.generation, ref: undefined };
-    this.used += len;
+    arena.ensure(len);
+    arena.buf.set(buf.subarray(from, to), arena.pos);
+    const entry: CacheEntry = { off: arena.pos, len, labels, next: undefined, generation: this.generation, ref: undefined };
+    arena.pos += len;
     const bucket = this.map.get(hash);
     if (bucket) bucket.push(entry);
     else this.map.set(hash, [entry]);
@@ -192,12 +185,12 @@ export class LabelsCache {
   holds(e: CacheEntry, buf: Uint8Array, from: number, to: number): boolean {
     const n = to - from;
     if (e.len !== n) return false;
-    const a = this.view;
+    const a = this.arena.view;
     const b = viewOf(buf);
     const off = e.off;
     let i = 0;
     for (; i + 4 <= n; i += 4) if (a.getInt32(off + i) !== b.getInt32(from + i)) return false;
-    const arena = this.arena;
+    const arena = this.arena.buf;
     for (; i < n; i++) if (arena[off + i] !== buf[from + i]) return false;
     return true;
   }
