@@ -6,6 +6,7 @@
  * write and one fdatasync, and resolves every commit waiting on that batch. Commits that arrive while a
  * sync is in flight join the next batch, so the number of fsyncs stays flat as writers are added.
  */
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ByteReader } from './byte-buffer.ts';
@@ -13,6 +14,13 @@ import { corrupt, fsyncDir, unavailable } from './fs-durable.ts';
 import { readFrame } from './wal-records.ts';
 
 const SEGMENT_NAME = /^\d{8}$/;
+/**
+ * Segments are opened with O_DSYNC where the platform has it: each write returns once its data is on disk,
+ * as a write followed by fdatasync would, but in one system call (one trip through the thread pool, so a
+ * commit is acknowledged one event-loop turn sooner). Elsewhere each write is followed by fdatasync.
+ */
+const DSYNC = typeof constants.O_DSYNC === 'number' && process.platform === 'linux' ? constants.O_DSYNC : 0;
+const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | DSYNC;
 const CHECKPOINT_NAME = /^checkpoint\.(\d{8})$/;
 
 export function segmentName(n: number): string {
@@ -117,9 +125,10 @@ export class Wal {
           const h = await this.fileFor(batch.segment);
           if (batch.bytes > 0) {
             const buf = batch.bufs.length === 1 ? batch.bufs[0] : Buffer.concat(batch.bufs);
-            await h.write(buf, 0, buf.length);
+            // a regular file takes the whole buffer in one write, but a short write must not lose the rest
+            for (let off = 0; off < buf.length; ) off += (await h.write(buf, off, buf.length - off)).bytesWritten;
             this.bytesWritten += buf.length;
-            await h.datasync();
+            if (DSYNC === 0) await h.datasync();
             this.fsyncs++;
           }
           this.queue.shift();
@@ -138,7 +147,7 @@ export class Wal {
   private async fileFor(segment: number): Promise<FileHandle> {
     if (this.handle && this.handleSegment === segment) return this.handle;
     if (this.handle) await this.handle.close();
-    this.handle = await open(join(this.dir, segmentName(segment)), 'a');
+    this.handle = await open(join(this.dir, segmentName(segment)), SEGMENT_FLAGS, 0o666);
     this.handleSegment = segment;
     // The new file's name must be durable before anything written into it is acknowledged.
     await fsyncDir(this.dir);

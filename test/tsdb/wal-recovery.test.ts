@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cp, readdir, readFile, rm, stat, truncate, writeFile, appendFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { cp, readdir, readFile, readlink, rm, stat, truncate, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openTsdb, type Tsdb } from '../../src/tsdb/db.ts';
 import { STALE_NAN } from '../../src/series/types.ts';
@@ -189,5 +190,25 @@ describe('WAL segments', () => {
     const r = await replayWal(dir, (type, _payload, segment) => seen.push(segment));
     expect(seen).toEqual([1, 3]);
     expect(r.lastSegment).toBe(3);
+  });
+
+  it.runIf(process.platform === 'linux')('are written with O_DSYNC on Linux, so a resolved sync() means the bytes are on disk', async () => {
+    const dir = await tempDir();
+    const wal = new Wal({ dir, segmentBytes: 1 << 20 }, 0);
+    wal.log(encodeSeries([{ ref: 1, labels: { __name__: 'a' } }]));
+    await wal.sync();
+    const segment = join(dir, '00000000');
+    let flags: number | undefined;
+    for (const fd of await readdir('/proc/self/fd')) {
+      const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      if (target !== segment) continue;
+      const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+      flags = Number.parseInt(/^flags:\s+([0-7]+)$/m.exec(info)?.[1] ?? '', 8);
+    }
+    await wal.close();
+    expect(flags).toBeDefined();
+    expect(flags! & constants.O_DSYNC).toBe(constants.O_DSYNC);
+    expect(flags! & constants.O_APPEND).toBe(constants.O_APPEND);
+    expect(wal.fsyncs).toBe(1);
   });
 });
