@@ -220,7 +220,7 @@ function tsdbMetrics(tsdb: Tsdb) {
     { name: 'telltale_tsdb_blocks_loaded', help: 'Persisted blocks.', type: 'gauge' as const, samples: [{ value: s.blocks }] },
     { name: 'telltale_tsdb_compactions_total', help: 'Head compactions run.', type: 'counter' as const, samples: [{ value: s.compactions }] },
     { name: 'telltale_tsdb_compactions_failed_total', help: 'Head compactions that failed.', type: 'counter' as const, samples: [{ value: s.compactionFailures }] },
-    { name: 'telltale_tsdb_wal_fsyncs_total', help: 'WAL fsyncs.', type: 'counter' as const, samples: [{ value: s.walFsyncs }] },
+    { name: 'telltale_tsdb_wal_fsyncs_total', help: 'WAL writes synced to disk (O_DSYNC writes on Linux, fdatasync calls elsewhere).', type: 'counter' as const, samples: [{ value: s.walFsyncs }] },
     {
       name: 'telltale_tsdb_storage_bytes',
       help: 'Bytes on disk, by part.',

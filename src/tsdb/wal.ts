@@ -3,7 +3,7 @@
  * checkpoint file holding what the head still keeps, so the segments before it can be deleted.
  *
  * Group commit: records are queued in batches; one writer drains the queue, writing each batch with a single
- * write and one fdatasync, and resolves every commit waiting on that batch. Commits that arrive while a
+ * synchronous write (see DSYNC), and resolves every commit waiting on that batch. Commits that arrive while a
  * sync is in flight join the next batch, so the number of fsyncs stays flat as writers are added.
  */
 import { constants } from 'node:fs';
