@@ -14,6 +14,7 @@ import { corrupt, fsyncDir, unavailable } from './fs-durable.ts';
 import { readFrame } from './wal-records.ts';
 
 const SEGMENT_NAME = /^\d{8}$/;
+const CHECKPOINT_NAME = /^checkpoint\.(\d{8})$/;
 /**
  * Segments are opened with O_DSYNC where the platform has it: each write returns once its data is on disk,
  * as a write followed by fdatasync would, but in one system call (one trip through the thread pool, so a
@@ -21,7 +22,6 @@ const SEGMENT_NAME = /^\d{8}$/;
  */
 const DSYNC = typeof constants.O_DSYNC === 'number' && process.platform === 'linux' ? constants.O_DSYNC : 0;
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | DSYNC;
-const CHECKPOINT_NAME = /^checkpoint\.(\d{8})$/;
 
 export function segmentName(n: number): string {
   return String(n).padStart(8, '0');
@@ -126,7 +126,11 @@ export class Wal {
           if (batch.bytes > 0) {
             const buf = batch.bufs.length === 1 ? batch.bufs[0] : Buffer.concat(batch.bufs);
             // a regular file takes the whole buffer in one write, but a short write must not lose the rest
-            for (let off = 0; off < buf.length; ) off += (await h.write(buf, off, buf.length - off)).bytesWritten;
+            for (let off = 0; off < buf.length; ) {
+              const { bytesWritten } = await h.write(buf, off, buf.length - off);
+              if (bytesWritten === 0) throw new Error(`write of ${buf.length - off} bytes made no progress`);
+              off += bytesWritten;
+            }
             this.bytesWritten += buf.length;
             if (DSYNC === 0) await h.datasync();
             this.fsyncs++;
